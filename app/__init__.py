@@ -1,0 +1,85 @@
+"""Cloudstore: a procurement marketplace for public sector cloud services."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import jinja2
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+
+from config import Config, ProductionConfig, config_for_environment
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or config_for_environment()
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+    app = Flask(__name__, instance_path=config_class.INSTANCE_DIR, instance_relative_config=False)
+    app.config.from_object(config_class)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    register_extensions(app)
+    register_templates(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import db, security
+    from app.extensions import csrf, login_manager
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    security.init_app(app)
+
+
+def register_templates(app: Flask) -> None:
+    from app import templating
+
+    app.jinja_loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(str(Path(app.root_path) / "templates")),
+            jinja2.PrefixLoader(
+                {
+                    "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": jinja2.PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    templating.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.auth.views import bp as auth_bp
+    from app.buyers.views import bp as buyers_bp
+    from app.pages.views import bp as pages_bp
+    from app.suppliers.views import bp as suppliers_bp
+
+    for blueprint in (pages_bp, auth_bp, suppliers_bp, buyers_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, render_template
+
+from app.db import get_session
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+def start() -> str:
+    return render_template("pages/start.html")
+
+
+@bp.route("/accessibility")
+def accessibility() -> str:
+    return render_template("pages/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy() -> str:
+    return render_template("pages/privacy.html")
+
+
+def _database_ok() -> bool:
+    try:
+        get_session().execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.exception("Health check: database unavailable")
+        return False
+    return True
+
+
+def _search_ok() -> bool:
+    directory = Path(current_app.config["SEARCH_INDEX_DIR"])
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.R_OK | os.W_OK)
+
+
+@bp.route("/healthz")
+def healthz() -> Any:
+    """Liveness and readiness for load balancers: 503 names the part that is down."""
+    parts = {"database": _database_ok(), "search": _search_ok()}
+    body = {"status": "ok" if all(parts.values()) else "unavailable"}
+    body.update({name: "ok" if ok else "unavailable" for name, ok in parts.items()})
+    response = jsonify(body)
+    response.status_code = 200 if all(parts.values()) else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

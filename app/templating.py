@@ -1,0 +1,65 @@
+"""Template globals and filters: role-based navigation, dates in GOV.UK style."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The header links for the current user's role (public links first)."""
+    items = [("Find services", url_for("pages.start"), "pages.start")]
+    if current_user.is_authenticated:
+        if current_user.is_supplier:
+            items.append(("Your organisation", url_for("suppliers.index"), "suppliers."))
+        elif current_user.is_buyer:
+            items.append(("Your projects", url_for("buyers.index"), "buyers."))
+        elif current_user.is_admin:
+            items += [
+                ("Admin", url_for("admin.index"), "admin.index"),
+                ("Users", url_for("admin.users"), "admin.user"),
+                ("Buyer domains", url_for("admin.buyer_domains"), "admin.buyer_domains"),
+                ("Audit log", url_for("admin.audit"), "admin.audit"),
+            ]
+        items.append(("Your account", url_for("auth.account"), "auth.account"))
+    else:
+        items += [
+            ("Register", url_for("auth.register"), "auth.register"),
+            ("Sign in", url_for("auth.login"), "auth.login"),
+        ]
+    endpoint = request.endpoint or ""
+    return [{"text": text, "href": href, "active": endpoint.startswith(prefix)} for text, href, prefix in items]
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    hour = value.hour % 12 or 12
+    return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'} UTC"
+
+
+def error_list(form: Any) -> list[dict[str, str]]:
+    """Errors for the GOV.UK error summary: each links to its field, form-level ones first."""
+    items = [{"text": message} for message in getattr(form, "form_errors", [])]
+    for name, field in form._fields.items():
+        for message in field.errors if isinstance(field.errors, list) else []:
+            if isinstance(message, str):
+                items.append({"text": message, "href": f"#{field.id}"})
+                break
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(navigation=navigation, error_list=error_list)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,111 @@
+"""Configuration for each environment, all read from the environment.
+
+``CLOUDSTORE_ENV`` picks the class (development, test, production); every
+setting can be overridden by an environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+_INSTANCE = Path(os.environ.get("CLOUDSTORE_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{_INSTANCE / 'cloudstore.db'}")
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(_INSTANCE / "search-index"))
+    INSTANCE_DIR = str(_INSTANCE)
+
+    # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_OUTBOX_DIR.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Cloudstore <no-reply@cloudstore.example>")
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(_INSTANCE / "outbox"))
+
+    # Accounts (rule B3) and signed links.
+    PASSWORD_MIN_LENGTH = _int("PASSWORD_MIN_LENGTH", 12)
+    MAX_FAILED_SIGN_INS = _int("MAX_FAILED_SIGN_INS", 5)
+    EMAIL_VERIFICATION_MAX_AGE = _int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600)
+    PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+
+    SESSION_COOKIE_NAME = "cloudstore_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PERMANENT_SESSION_LIFETIME = _int("PERMANENT_SESSION_LIFETIME", 8 * 3600)
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Fast hashing keeps the suite quick; production uses argon2's defaults.
+    PASSWORD_HASH_FAST = True
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without the secrets production must not guess."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Cloudstore will not start in production without "
+                + " and ".join(missing)
+                + " set in the environment."
+            )
+        cls.SECRET_KEY = os.environ["SECRET_KEY"]
+        cls.DATABASE_URL = os.environ["DATABASE_URL"]
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for_environment() -> type[Config]:
+    name = os.environ.get("CLOUDSTORE_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"CLOUDSTORE_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None

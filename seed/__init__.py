@@ -1,0 +1,1 @@
+"""Demo data: files describing it, and the loader that feeds them through the services."""
