@@ -8,6 +8,7 @@ import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from app.db import get_session
 
@@ -21,7 +22,7 @@ def alembic_config(database_url: str | None = None) -> AlembicConfig:
     return config
 
 
-@click.group("db", help="Database migrations (Alembic).")
+@click.group("db", cls=AppGroup, help="Database migrations (Alembic).")
 def db_group() -> None:
     pass
 
@@ -53,7 +54,7 @@ def db_revision(message: str, rev_id: str) -> None:
     command.revision(alembic_config(), message=message, rev_id=rev_id, autogenerate=True)
 
 
-@click.group("users", help="Manage user accounts.")
+@click.group("users", cls=AppGroup, help="Manage user accounts.")
 def users_group() -> None:
     pass
 
@@ -82,7 +83,7 @@ def create_admin(email: str, password: str | None, name: str) -> None:
     click.echo(f"Created admin {user.email}.")
 
 
-@click.group("seed", help="Load demo data through the application's services.")
+@click.group("seed", cls=AppGroup, help="Load demo data through the application's services.")
 def seed_group() -> None:
     pass
 

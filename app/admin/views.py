@@ -148,7 +148,7 @@ def _parse_day(value: str) -> datetime | None:
 
 
 @bp.route("/audit")
-def audit() -> str:
+def audit() -> tuple[str, int]:
     session = get_session()
     filters = {key: request.args.get(key, "").strip() for key in ("actor", "action", "object_type", "object_id", "from", "to")}
     stmt = sa.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
@@ -172,4 +172,5 @@ def audit() -> str:
                 stmt = stmt.where(AuditEvent.created_at < day + timedelta(days=1))
     object_types = session.scalars(sa.select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)).all()
     page = paginate(session, stmt, _page_number(), per_page=50)
-    return render_template("admin/audit.html", page=page, filters=filters, errors=errors, object_types=object_types)
+    html = render_template("admin/audit.html", page=page, filters=filters, errors=errors, object_types=object_types)
+    return html, 400 if errors else 200

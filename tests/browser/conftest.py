@@ -1,0 +1,151 @@
+"""Browser fixtures: one seeded live server per session, headless Chromium, a fresh context per test.
+
+Every test under tests/browser is marked ``browser`` and is skipped, with a message
+saying how to install it, when Debian's Chromium is not at /usr/bin/chromium.
+A test that fails leaves a full-page screenshot in test-results/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from app import create_app
+from config import TestConfig
+from seed.demo import seed_demo
+from tests.conftest import Mailbox, migrate
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_MISSING = f"Chromium not found at {CHROMIUM}: install it with apt-get install chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Long enough for a slow CI machine, short enough that a missing element fails fast.
+TIMEOUT_MS = 10_000
+BROWSER_TESTS = Path(__file__).parent
+
+
+# tryfirst: the marker must be on the items before `-m "not browser"` deselects them.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skip(reason=CHROMIUM_MISSING)
+    chromium_missing = not CHROMIUM.exists()
+    for item in items:
+        if BROWSER_TESTS not in item.path.parents:
+            continue
+        item.add_marker(pytest.mark.browser)
+        if chromium_missing:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    # Kept on the item so the page fixture's teardown can tell whether the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@dataclass
+class LiveServer:
+    url: str
+    outbox: Path
+    app: Flask
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo site on a free local port, on its own SQLite file, with CSRF on as in production."""
+    root = tmp_path_factory.mktemp("live-server")
+    database_url = f"sqlite:///{root / 'cloudstore.db'}"
+    migrate(database_url).dispose()
+
+    class LiveServerConfig(TestConfig):
+        WTF_CSRF_ENABLED = True
+        DATABASE_URL = database_url
+        MAIL_OUTBOX_DIR = str(root / "outbox")
+        SEARCH_INDEX_DIR = str(root / "search-index")
+        INSTANCE_DIR = str(root / "instance")
+
+    app = create_app(LiveServerConfig)
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        try:
+            seed_demo(session)
+            session.commit()
+        finally:
+            session.close()
+
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", outbox=Path(LiveServerConfig.MAIL_OUTBOX_DIR), app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def mailbox(live_server: LiveServer) -> Mailbox:
+    """The live server's outbox; ``mailbox.last_link(address)`` is the link in the latest email to it."""
+    return Mailbox(live_server.outbox)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page in a fresh browser context (no cookies from other tests), relative URLs on the live server."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            _save_screenshot(page, request)
+        context.close()
+
+
+def _save_screenshot(page: Page, request: pytest.FixtureRequest) -> None:
+    directory = request.config.rootpath / "test-results" / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    path = directory / f"{name}.png"
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except Exception as error:  # a crashed page must not hide the test's own failure
+        request.node.warn(pytest.PytestWarning(f"could not save a screenshot to {path}: {error}"))
+    else:
+        print(f"\nScreenshot of the failed page: {path}")
