@@ -37,7 +37,7 @@ def email_field(label: str = "Email address", description: str = "") -> StringFi
     return StringField(
         label,
         description=description,
-        validators=[InputRequired("Enter your email address"), Length(max=254, message="Email address must be 254 characters or fewer"), EmailAddress()],
+        validators=[InputRequired(f"Enter your {label[0].lower() + label[1:]}"), Length(max=254, message="Email address must be 254 characters or fewer"), EmailAddress()],
         widget=GovTextInput(),
         render_kw={"autocomplete": "email", "spellcheck": "false", "type": "email"},
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
@@ -53,11 +53,13 @@ def name_field(label: str = "Full name") -> StringField:
     )
 
 
-def password_field(label: str = "Password", description: str = "", autocomplete: str = "new-password") -> PasswordField:
+def password_field(
+    label: str = "Password", description: str = "", autocomplete: str = "new-password", required: str = "Enter a password"
+) -> PasswordField:
     return PasswordField(
         label,
         description=description,
-        validators=[InputRequired("Enter a password")],
+        validators=[InputRequired(required)],
         widget=GovPasswordInput(),
         render_kw={"autocomplete": autocomplete},
     )

@@ -3,6 +3,17 @@
 from app.audit.models import AuditEvent
 from app.auth.models import BuyerDomain, Role, User
 from app.db import Base
-from app.suppliers.models import Organisation
+from app.suppliers.models import Accreditation, Certificate, EvidenceDocument, Invitation, Organisation
 
-__all__ = ["AuditEvent", "Base", "BuyerDomain", "Organisation", "Role", "User"]
+__all__ = [
+    "Accreditation",
+    "AuditEvent",
+    "Base",
+    "BuyerDomain",
+    "Certificate",
+    "EvidenceDocument",
+    "Invitation",
+    "Organisation",
+    "Role",
+    "User",
+]

@@ -36,6 +36,11 @@ def run_online() -> None:
         url = config_for_environment().DATABASE_URL
     engine = make_engine(url)
     with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch mode drops and recreates tables, which foreign keys would
+            # forbid; the pragma only works outside a transaction, so it goes
+            # to the driver connection before SQLAlchemy begins one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         run_migrations(connection)
     engine.dispose()
 

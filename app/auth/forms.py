@@ -38,7 +38,7 @@ class RegisterBuyerForm(NewPasswordMixin, BaseForm):
     name = name_field()
     email = email_field("Work email address", "Use your email address at a public sector organisation, for example name@council.gov.uk.")
     password = password_field("Create a password", PASSWORD_HINT)
-    confirm_password = password_field("Confirm your password")
+    confirm_password = password_field("Confirm your password", required="Confirm your password: enter it again")
     submit = submit("Create buyer account")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -63,7 +63,7 @@ class RegisterSupplierForm(RegisterBuyerForm):
 
 class SignInForm(BaseForm):
     email = email_field()
-    password = password_field("Password", autocomplete="current-password")
+    password = password_field("Password", autocomplete="current-password", required="Enter your password")
     submit = submit("Sign in")
 
 
@@ -79,7 +79,7 @@ class ResendVerificationForm(BaseForm):
 
 class ResetPasswordForm(NewPasswordMixin, BaseForm):
     password = password_field("New password", PASSWORD_HINT)
-    confirm_password = password_field("Confirm your new password")
+    confirm_password = password_field("Confirm your new password", required="Confirm your new password: enter it again")
     submit = submit("Reset password")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -88,9 +88,9 @@ class ResetPasswordForm(NewPasswordMixin, BaseForm):
 
 
 class ChangePasswordForm(NewPasswordMixin, BaseForm):
-    current_password = password_field("Current password", autocomplete="current-password")
+    current_password = password_field("Current password", autocomplete="current-password", required="Enter your current password")
     password = password_field("New password", PASSWORD_HINT)
-    confirm_password = password_field("Confirm your new password")
+    confirm_password = password_field("Confirm your new password", required="Confirm your new password: enter it again")
     submit = submit("Change password")
 
     def validate(self, extra_validators: Any = None) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import Session
 
@@ -88,7 +89,8 @@ def _register(form: Any, create: Any, template: str) -> Any:
         else:
             session.commit()
             _send_verification(user)
-            return redirect(url_for("auth.check_email", email=user.email))
+            flask_session["pending_email"] = user.email  # shown on the next page, kept out of the URL
+            return redirect(url_for("auth.check_email"))
     return _form_page(template, form)
 
 
@@ -125,7 +127,7 @@ def register_buyer() -> Any:
 
 @bp.route("/register/check-email")
 def check_email() -> str:
-    return render_template("auth/check_email.html", email=request.args.get("email", ""))
+    return render_template("auth/check_email.html", email=flask_session.pop("pending_email", ""))
 
 
 @bp.route("/verify-email/<token>")
@@ -155,7 +157,8 @@ def resend_verification() -> Any:
         if user is not None and not user.is_verified and user.active:
             _send_verification(user)
         # The same answer whether or not the address has an account.
-        return redirect(url_for("auth.check_email", email=form.email.data.strip().lower()))
+        flask_session["pending_email"] = form.email.data.strip().lower()
+        return redirect(url_for("auth.check_email"))
     return _form_page("auth/resend_verification.html", form)
 
 

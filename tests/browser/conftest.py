@@ -96,7 +96,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", outbox=Path(LiveServerConfig.MAIL_OUTBOX_DIR), app=app)
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", outbox=root / "outbox", app=app)
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -103,7 +103,7 @@ def test_missing_fields_each_get_an_error_and_nothing_is_saved(client: FlaskClie
     response = client.post("/register/supplier", data={})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("Enter your full name", "Enter your email address", "Enter a password", "Enter the name of your organisation"):
+    for message in ("Enter your full name", "Enter your work email address", "Enter a password", "Confirm your password", "Enter the name of your organisation"):
         assert message in page
     assert session.scalar(sa.select(sa.func.count(User.id))) == 0
 
