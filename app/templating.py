@@ -11,7 +11,10 @@ from flask_login import current_user
 
 def navigation() -> list[dict[str, Any]]:
     """The header links for the current user's role (public links first)."""
-    items = [("Find services", url_for("pages.start"), "pages.start")]
+    items = [
+        ("Find services", url_for("pages.start"), "pages.start"),
+        ("Suppliers", url_for("supplier_directory.index"), "supplier_directory."),
+    ]
     if current_user.is_authenticated:
         if current_user.is_supplier:
             items.append(("Your organisation", url_for("suppliers.index"), "suppliers."))
@@ -20,6 +23,7 @@ def navigation() -> list[dict[str, Any]]:
         elif current_user.is_admin:
             items += [
                 ("Admin", url_for("admin.index"), "admin.index"),
+                ("Accreditation", url_for("admin.accreditation_queue"), "admin.accreditation_queue"),
                 ("Users", url_for("admin.users"), "admin.user"),
                 ("Buyer domains", url_for("admin.buyer_domains"), "admin.buyer_domains"),
                 ("Audit log", url_for("admin.audit"), "admin.audit"),

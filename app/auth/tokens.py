@@ -45,6 +45,15 @@ def reset_token_matches(data: dict[str, object], user: User) -> bool:
     return data.get("fp") == _fingerprint(user)
 
 
+def sign(purpose: str, data: dict[str, object]) -> str:
+    return _serializer(purpose).dumps(data)
+
+
+def unsign(purpose: str, token: str, max_age: int, what: str) -> dict[str, object]:
+    """Read a signed link, with a message naming the kind of link when it is expired or damaged."""
+    return _load(purpose, token, max_age, what)
+
+
 def _load(purpose: str, token: str, max_age: int, what: str) -> dict[str, object]:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
