@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Flask, request, url_for
@@ -25,7 +25,6 @@ def navigation() -> list[dict[str, Any]]:
                 ("Admin", url_for("admin.index"), "admin.index"),
                 ("Accreditation", url_for("admin.accreditation_queue"), "admin.accreditation_queue"),
                 ("Users", url_for("admin.users"), "admin.user"),
-                ("Buyer domains", url_for("admin.buyer_domains"), "admin.buyer_domains"),
                 ("Audit log", url_for("admin.audit"), "admin.audit"),
             ]
         items.append(("Your account", url_for("auth.account"), "auth.account"))
@@ -42,6 +41,11 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return f"{value.day} {value:%B %Y}"
+
+
+def last_valid_day(first_invalid: date | None) -> str:
+    """An expiry stored as the first day something is no longer valid, shown as its last valid day."""
+    return format_date(first_invalid - timedelta(days=1)) if first_invalid else ""
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -64,6 +68,6 @@ def error_list(form: Any) -> list[dict[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(navigation=navigation, error_list=error_list)
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime)
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, last_valid_day=last_valid_day)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

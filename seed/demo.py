@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.auth import services
 from app.auth.models import BuyerDomain
-from app.timeutil import utcnow
+from app.suppliers.sizing import SizeLimits
+from app.timeutil import today, utcnow
+from seed.suppliers import SeedSettings, seed_suppliers
 
 DEMO_PASSWORD = "cloudstore-demo-password"
 DATA = Path(__file__).with_name("demo.toml")
@@ -29,9 +33,18 @@ class SeedReport:
 
 
 def _policy() -> services.AccountPolicy:
-    from flask import current_app
-
     return services.AccountPolicy(fast_hashing=bool(current_app.config.get("PASSWORD_HASH_FAST")))
+
+
+def _supplier_settings() -> SeedSettings:
+    config = current_app.config
+    return SeedSettings(
+        accreditation_months=config["ACCREDITATION_MONTHS"],
+        mutual_min_share=config["MUTUAL_MIN_EMPLOYEE_SHARE"],
+        evidence_dir=Path(config["EVIDENCE_DIR"]),
+        evidence_max_bytes=config["EVIDENCE_MAX_BYTES"],
+        limits=SizeLimits(eur_per_gbp=Decimal(str(config["EUR_PER_GBP"]))),
+    )
 
 
 def seed_demo(session: Session) -> SeedReport:
@@ -58,17 +71,9 @@ def seed_demo(session: Session) -> SeedReport:
             user.email_verified_at = utcnow()
             report.created.append(f"buyer {buyer['email']}")
 
-    for supplier in data["suppliers"]:
-        if services.find_user_by_email(session, supplier["email"]) is None:
-            user = services.register_supplier(
-                session,
-                name=supplier["name"],
-                email=supplier["email"],
-                password=DEMO_PASSWORD,
-                organisation_name=supplier["organisation"],
-                policy=policy,
-            )
-            user.email_verified_at = utcnow()
-            report.created.append(f"supplier {supplier['email']}")
+    admin_email = data["admins"][0]["email"]
+    admin = services.find_user_by_email(session, admin_email)
+    assert admin is not None
+    report.created += seed_suppliers(session, admin, _supplier_settings(), today=today(), policy=policy, password=DEMO_PASSWORD)
     session.flush()
     return report

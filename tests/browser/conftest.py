@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
@@ -138,10 +138,10 @@ def page(browser: Browser, live_server: LiveServer, request: pytest.FixtureReque
         context.close()
 
 
-def _save_screenshot(page: Page, request: pytest.FixtureRequest) -> None:
+def _save_screenshot(page: Page, request: pytest.FixtureRequest, suffix: str = "") -> None:
     directory = request.config.rootpath / "test-results" / "screenshots"
     directory.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name + suffix).strip("-")
     path = directory / f"{name}.png"
     try:
         page.screenshot(path=str(path), full_page=True)
@@ -149,3 +149,24 @@ def _save_screenshot(page: Page, request: pytest.FixtureRequest) -> None:
         request.node.warn(pytest.PytestWarning(f"could not save a screenshot to {path}: {error}"))
     else:
         print(f"\nScreenshot of the failed page: {path}")
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
+    """Open more pages, each in its own browser context: one per person in a journey (supplier and admin)."""
+    contexts: list[BrowserContext] = []
+
+    def open_page() -> Page:
+        context = browser.new_context(base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    try:
+        yield open_page
+    finally:
+        report = getattr(request.node, "report_call", None)
+        for number, context in enumerate(contexts, start=1):
+            if report is not None and report.failed and context.pages:
+                _save_screenshot(context.pages[0], request, suffix=f"-person{number}")
+            context.close()

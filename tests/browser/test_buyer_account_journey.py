@@ -67,6 +67,6 @@ def test_signed_out_visitor_to_admin_is_sent_to_sign_in_and_admin_sees_admin_nav
 
     _sign_in(page, ADMIN_EMAIL, DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Admin", level=1)).to_be_visible()
-    for link in ("Admin", "Users", "Buyer domains", "Audit log", "Your account"):
+    for link in ("Admin", "Accreditation", "Users", "Audit log", "Your account"):
         expect(_menu(page).get_by_role("link", name=link, exact=True)).to_be_visible()
     expect(_menu(page).get_by_role("button", name="Sign out")).to_be_visible()

@@ -92,7 +92,7 @@ def test_navigation_depends_on_role(client: FlaskClient, session: Session) -> No
     assert "Sign in" in anonymous and "Register" in anonymous and "Sign out" not in anonymous
     _client_as(ADMIN, client, session)
     admin = client.get("/").get_data(as_text=True)
-    assert "Audit log" in admin and "Buyer domains" in admin and "Sign out" in admin
+    assert "Audit log" in admin and "Accreditation" in admin and "Sign out" in admin
     client.post("/logout")
     _client_as(SUPPLIER, client, session)
     supplier = client.get("/").get_data(as_text=True)
