@@ -58,16 +58,20 @@ def register_templates(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.admin import accreditation_views  # noqa: F401  (adds the supplier pages to the admin blueprint)
+    from app.admin import accreditation_views, catalogue_views  # noqa: F401  (they add pages to the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.buyers.views import bp as buyers_bp
+    from app.catalogue.public_views import bp as service_pages_bp
+    from app.catalogue.views import bp as catalogue_bp
     from app.pages.views import bp as pages_bp
     from app.suppliers.directory import bp as supplier_directory_bp
     from app.suppliers.views import bp as suppliers_bp
 
-    for blueprint in (pages_bp, auth_bp, suppliers_bp, supplier_directory_bp, buyers_bp, admin_bp, api_bp):
+    for blueprint in (
+        pages_bp, auth_bp, suppliers_bp, catalogue_bp, supplier_directory_bp, service_pages_bp, buyers_bp, admin_bp, api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

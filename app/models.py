@@ -1,12 +1,21 @@
 """Every domain's models, imported so that mappers and Alembic see them all."""
 
 from app.audit.models import AuditEvent
-from app.auth.models import BuyerDomain, Role, User
+from app.auth.models import ApiToken, BuyerDomain, Role, User
+from app.catalogue.models import Category, CategoryGroup, Framework, Lot, Service, ServiceDocument, ServiceVersion
 from app.db import Base
 from app.suppliers.models import Accreditation, Certificate, EvidenceDocument, Invitation, Organisation
 
 __all__ = [
     "Accreditation",
+    "ApiToken",
+    "Category",
+    "CategoryGroup",
+    "Framework",
+    "Lot",
+    "Service",
+    "ServiceDocument",
+    "ServiceVersion",
     "AuditEvent",
     "Base",
     "BuyerDomain",
