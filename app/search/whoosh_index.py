@@ -1,0 +1,627 @@
+"""The Whoosh search index: the only module that imports Whoosh.
+
+Whoosh finds the documents that match the words and scores the page shown;
+everything else (filters, facet counts, sorting, the total) is done on numpy
+arrays built once per searcher generation, which is what makes a search with
+facets fast. Two Whoosh bugs are designed around (see the stack notes):
+``Searcher.refresh()`` returns duplicates, so a changed index gets a new
+searcher; and ``len(results)`` undercounts with a ConstantScoreQuery filter,
+so totals are counted on our own arrays.
+
+Layout on disk: ``<dir>/generations/<name>/`` holds an index and
+``<dir>/current`` is a symlink to the live one, so a rebuild happens beside
+it and is swapped in atomically (a killed rebuild leaves the old one alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import shutil
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import analysis, fields, index, scoring, writing
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+
+from app.search.index import (
+    LOCATIONS_ACCEPTED,
+    IndexChange,
+    SearchHit,
+    SearchPage,
+    SearchQuery,
+    ServiceDocument,
+)
+
+TEXT_FIELDS = ("name", "summary", "body", "meta")
+FACET_FIELDS = ("lot", "categories", "org_types", "data_location", "certifications")
+MAX_WORDS = 12
+MAX_QUERY_CHARS = 200
+POSTINGS_CACHE_TERMS = 20_000
+REBUILD_PROCS = min(2, os.cpu_count() or 1)
+
+
+class IndexUnavailable(Exception):
+    """The index is locked by another writer or cannot be opened; the change waits in the outbox."""
+
+
+def _analyzer() -> analysis.Analyzer:
+    # English stemming so "hosted" finds "hosting"; accents folded so "cafe" finds "café".
+    return analysis.StemmingAnalyzer() | analysis.CharsetFilter(_ACCENT_MAP)
+
+
+_ACCENT_MAP: dict[int, str] = {}
+try:  # the accent folding table ships with Whoosh
+    from whoosh.support.charset import accent_map as _whoosh_accent_map
+
+    _ACCENT_MAP = _whoosh_accent_map
+except ImportError:  # pragma: no cover
+    pass
+
+ANALYZER = _analyzer()
+SPELLING = analysis.StandardAnalyzer(stoplist=None)
+
+
+def make_schema() -> fields.Schema:
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        sid=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+        version=fields.NUMERIC(int, bits=64, stored=True),
+        name=fields.TEXT(analyzer=ANALYZER, stored=True, field_boost=3.0),
+        summary=fields.TEXT(analyzer=ANALYZER, stored=True, field_boost=2.0),
+        body=fields.TEXT(analyzer=ANALYZER),
+        meta=fields.TEXT(analyzer=ANALYZER, field_boost=1.5),
+        spelling=fields.TEXT(analyzer=SPELLING),
+        lot=fields.ID(),
+        categories=fields.KEYWORD(commas=True),
+        org_types=fields.KEYWORD(commas=True),
+        data_location=fields.ID(),
+        certifications=fields.KEYWORD(commas=True),
+        free_trial=fields.ID(),
+        price=fields.NUMERIC(int, bits=64, sortable=True),
+        updated=fields.NUMERIC(int, bits=64, sortable=True),
+        tiebreak=fields.NUMERIC(int, bits=64, sortable=True),
+        name_key=fields.ID(sortable=True),
+    )
+
+
+def tiebreak(service_id: int) -> int:
+    """A stable, fair order among equally relevant services: a hash of the id, not insertion order."""
+    return int.from_bytes(hashlib.sha256(f"cloudstore-service-{service_id}".encode()).digest()[:6], "big")
+
+
+def _fields(doc: ServiceDocument) -> dict[str, Any]:
+    return {
+        "id": str(doc.id),
+        "sid": doc.id,
+        "version": doc.version,
+        "name": doc.name,
+        "summary": doc.summary,
+        "body": "\n".join([doc.description, *doc.features, *doc.benefits]),
+        "meta": "\n".join([doc.lot_name, *doc.category_names, doc.supplier_name]),
+        "spelling": "\n".join([doc.name, doc.summary, *doc.features, *doc.category_names, doc.supplier_name]),
+        "lot": doc.lot,
+        "categories": ",".join(doc.categories),
+        "org_types": ",".join(doc.org_types),
+        "data_location": doc.data_location,
+        "certifications": ",".join(doc.certifications),
+        "free_trial": "yes" if doc.free_trial else "no",
+        "price": doc.price_pence,
+        "updated": int(doc.updated.timestamp()),
+        "tiebreak": tiebreak(doc.id),
+        "name_key": unicodedata.normalize("NFKD", doc.name).casefold()[:200],
+    }
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def query_words(raw: str) -> list[str]:
+    """The words of a search box entry, as plain words: quotes, brackets, operators and wildcards
+    mean nothing here, so no input can be malformed."""
+    text = _CONTROL.sub(" ", raw or "")[:MAX_QUERY_CHARS]
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    operators = {"and", "or", "not", "to"}
+    seen: list[str] = []
+    for word in words:
+        if word.lower() in operators and len(words) > 1:
+            continue
+        if word.lower() not in seen:
+            seen.append(word.lower())
+    return seen[:MAX_WORDS]
+
+
+def _terms(word: str) -> list[str]:
+    return [token.text for token in ANALYZER(word)]
+
+
+class _Segment:
+    """Arrays for one immutable Whoosh segment, cached across searcher generations.
+
+    A commit adds a small segment (or merges small ones), so after a publish
+    only the new segment's arrays are built: the big one is reused.
+    """
+
+    def __init__(self, leaf: Any) -> None:
+        self.size = leaf.doc_count_all()
+        self.sid = _leaf_column(leaf, "sid", self.size)
+        self.price = _leaf_column(leaf, "price", self.size)
+        self.updated = _leaf_column(leaf, "updated", self.size)
+        self.tiebreak = _leaf_column(leaf, "tiebreak", self.size)
+        self.lengths = {
+            name: np.array([leaf.doc_field_length(d, name) or 0 for d in range(self.size)], dtype=np.float32)
+            for name in TEXT_FIELDS
+        }
+        self._leaf_for_lazy = leaf
+        self.masks: dict[str, dict[str, np.ndarray]] = {}
+        self.postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.name_keys: list[str] | None = None
+        self.lock = threading.Lock()
+
+    def facet_masks(self, leaf: Any, fieldname: str) -> dict[str, np.ndarray]:
+        with self.lock:
+            if fieldname not in self.masks:
+                result: dict[str, np.ndarray] = {}
+                for raw in leaf.lexicon(fieldname):
+                    term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    mask = np.zeros(self.size, dtype=bool)
+                    mask[np.fromiter(leaf.postings(fieldname, raw).all_ids(), dtype=np.int64)] = True
+                    result[term] = mask
+                self.masks[fieldname] = result
+            return self.masks[fieldname]
+
+    def term_postings(self, leaf: Any, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights (term frequency times field boost) of one term, cached (LRU)."""
+        key = (fieldname, text)
+        with self.lock:
+            cached = self.postings.get(key)
+            if cached is not None:
+                self.postings.move_to_end(key)
+                return cached
+        if (fieldname, text) in leaf:
+            matcher = leaf.postings(fieldname, text)
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            result = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32))
+        else:
+            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        with self.lock:
+            self.postings[key] = result
+            while len(self.postings) > POSTINGS_CACHE_TERMS:
+                self.postings.popitem(last=False)
+        return result
+
+    def names(self, leaf: Any) -> list[str]:
+        with self.lock:
+            if self.name_keys is None:
+                column = leaf.column_reader("name_key")
+                self.name_keys = [column[d] for d in range(self.size)]
+            return self.name_keys
+
+
+def _leaf_column(leaf: Any, name: str, size: int) -> np.ndarray:
+    column = leaf.column_reader(name)
+    return np.array([column[d] for d in range(size)], dtype=np.int64)
+
+
+@dataclass
+class _State:
+    """One searcher generation: its segments (shared with other generations) laid end to end."""
+
+    searcher: Any
+    key: str
+    leaves: list[tuple[Any, int, _Segment]]
+    live: np.ndarray
+    sid: np.ndarray
+    price: np.ndarray
+    tiebreak: np.ndarray
+    updated: np.ndarray
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _masks: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    _orders: dict[str, np.ndarray] = field(default_factory=dict)
+    _lengths: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return int(self.live.shape[0])
+
+    def masks(self, fieldname: str) -> dict[str, np.ndarray]:
+        """One boolean array per value of a filter field (live documents only)."""
+        with self.lock:
+            if fieldname not in self._masks:
+                values: set[str] = set()
+                per_leaf = [(segment.facet_masks(leaf, fieldname), segment.size) for leaf, _, segment in self.leaves]
+                for masks, _ in per_leaf:
+                    values |= set(masks)
+                self._masks[fieldname] = {
+                    value: np.concatenate([masks.get(value, np.zeros(size, dtype=bool)) for masks, size in per_leaf] or [np.zeros(0, dtype=bool)])
+                    & self.live
+                    for value in values
+                }
+            return self._masks[fieldname]
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        with self.lock:
+            if fieldname not in self._lengths:
+                self._lengths[fieldname] = np.concatenate([segment.lengths[fieldname] for _, _, segment in self.leaves] or [np.zeros(0, dtype=np.float32)])
+            return self._lengths[fieldname]
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        parts = [segment.term_postings(leaf, fieldname, text) for leaf, _, segment in self.leaves]
+        offsets = [offset for _, offset, _ in self.leaves]
+        ids = np.concatenate([p[0] + o for p, o in zip(parts, offsets, strict=True)] or [np.zeros(0, dtype=np.int64)])
+        weights = np.concatenate([p[1] for p in parts] or [np.zeros(0, dtype=np.float32)])
+        return ids, weights
+
+    def order(self, sort: str) -> np.ndarray:
+        """Document numbers in the order of a sort, ties broken by the id hash."""
+        with self.lock:
+            if sort not in self._orders:
+                if sort == "relevance":
+                    keys: tuple[np.ndarray, ...] = (self.tiebreak,)
+                elif sort == "price_asc":
+                    keys = (self.tiebreak, self.price)
+                elif sort == "price_desc":
+                    keys = (self.tiebreak, -self.price)
+                elif sort == "updated":
+                    keys = (self.tiebreak, -self.updated)
+                elif sort == "name":
+                    names: list[str] = []
+                    for leaf, _, segment in self.leaves:
+                        names.extend(segment.names(leaf))
+                    rank = np.empty(self.size, dtype=np.int64)
+                    rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(self.size)
+                    keys = (self.tiebreak, rank)
+                else:
+                    raise ValueError(sort)
+                self._orders[sort] = np.lexsort(keys)
+            return self._orders[sort]
+
+
+class WhooshIndex:
+    """The search index of one node, in its own directory."""
+
+    def __init__(self, directory: str | os.PathLike[str], *, write_timeout: float = 2.0) -> None:
+        self.directory = Path(directory)
+        self.write_timeout = write_timeout
+        self._state: _State | None = None
+        self._state_lock = threading.Lock()
+        self._segments: dict[str, _Segment] = {}
+
+    # Layout
+
+    @property
+    def current(self) -> Path:
+        return self.directory / "current"
+
+    def generation_dir(self) -> Path:
+        return self.current.resolve()
+
+    def exists(self) -> bool:
+        return self.current.exists() and index.exists_in(str(self.current))
+
+    def ensure(self) -> None:
+        """Create an empty index if this node has none yet."""
+        if not self.exists():
+            self._swap_in(self._new_generation())
+
+    def _new_generation(self) -> Path:
+        generations = self.directory / "generations"
+        generations.mkdir(parents=True, exist_ok=True)
+        path = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+        path.mkdir()
+        index.create_in(str(path), make_schema())
+        return path
+
+    def _swap_in(self, generation: Path) -> None:
+        link = self.directory / f".current-{os.getpid()}-{time.monotonic_ns()}"
+        os.symlink(Path("generations") / generation.name, link)
+        os.replace(link, self.current)  # atomic: searchers see the old or the new index, never neither
+        self._remove_old_generations(keep=generation)
+
+    def _remove_old_generations(self, keep: Path) -> None:
+        # Old generations may still be open in other workers; remove them after a grace period.
+        cutoff = time.time() - 600
+        for path in (self.directory / "generations").iterdir():
+            if path != keep and path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _open(self) -> Any:
+        try:
+            return index.open_dir(str(self.current))
+        except Exception as error:  # EmptyIndexError, missing files, a broken symlink
+            raise IndexUnavailable(f"The search index at {self.current} cannot be opened: {error}") from error
+
+    # Writing
+
+    def apply(self, changes: Iterable[IndexChange]) -> int:
+        """Upsert and remove documents in one commit; raises IndexUnavailable if another writer holds the lock."""
+        changes = list(changes)
+        if not changes:
+            return 0
+        ix = self._open()
+        try:
+            writer = ix.writer(timeout=self.write_timeout)
+        except LockError as error:
+            raise IndexUnavailable("The search index is being written by another process") from error
+        try:
+            for change in changes:
+                writer.delete_by_term("id", str(change.service_id))
+                if change.document is not None:
+                    writer.add_document(**_fields(change.document))
+        except BaseException:
+            writer.cancel()
+            raise
+        # Merging small segments only keeps commits quick; a big merge can take a minute.
+        writer.commit(mergetype=writing.MERGE_SMALL)
+        return len(changes)
+
+    def rebuild(self, documents: Iterable[ServiceDocument], *, total: int | None = None, progress: Callable[[int], None] | None = None) -> int:
+        """Build a complete new index beside the live one, then swap it in atomically."""
+        generation = self._new_generation()
+        ix = index.open_dir(str(generation))
+        # A big rebuild uses two processes, each writing its own segment (the search
+        # state is per segment anyway); a small one is quicker without the fork.
+        procs = REBUILD_PROCS if (total or 0) >= 5000 else 1
+        writer = ix.writer(procs=procs, limitmb=256, multisegment=procs > 1)
+        count = 0
+        try:
+            for document in documents:
+                writer.add_document(**_fields(document))
+                count += 1
+                if progress and count % 500 == 0:
+                    progress(500)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        writer.commit()
+        if progress:
+            progress(count % 500)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._swap_in(generation)
+        return count
+
+    def optimize(self) -> None:
+        ix = self._open()
+        ix.optimize()
+
+    # Reading
+
+    def _searcher_state(self) -> _State:
+        """A long-lived searcher, replaced (never refreshed) when the index on disk changes."""
+        state = self._state
+        generation = str(self.generation_dir())
+        if state is not None and state.key == generation and state.searcher.up_to_date():
+            return state
+        with self._state_lock:
+            state = self._state
+            if state is not None and state.key == generation and state.searcher.up_to_date():
+                return state
+            self._state = self._build_state(self._open().searcher(), generation)
+            return self._state
+
+    def _build_state(self, searcher: Any, generation: str) -> _State:
+        reader = searcher.reader()
+        leaves = [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+        segments: dict[str, _Segment] = {}
+        parts: list[tuple[Any, int, _Segment]] = []
+        live_parts = []
+        for leaf, offset in leaves:
+            segment_key = f"{generation}/{leaf.segment().segment_id()}"
+            segment = self._segments.get(segment_key) or _Segment(leaf)
+            segments[segment_key] = segment
+            parts.append((leaf, offset, segment))
+            live = np.ones(segment.size, dtype=bool)
+            if leaf.has_deletions():
+                deleted = [d for d in range(segment.size) if leaf.is_deleted(d)]
+                live[np.array(deleted, dtype=np.int64)] = False
+            live_parts.append(live)
+        self._segments = segments  # segments no longer in the index are dropped
+
+        def joined(name: str) -> np.ndarray:
+            return np.concatenate([getattr(seg, name) for _, _, seg in parts] or [np.zeros(0, dtype=np.int64)])
+
+        return _State(
+            searcher=searcher,
+            key=generation,
+            leaves=parts,
+            live=np.concatenate(live_parts or [np.zeros(0, dtype=bool)]),
+            sid=joined("sid"),
+            price=joined("price"),
+            tiebreak=joined("tiebreak"),
+            updated=joined("updated"),
+        )
+
+    def indexed_versions(self) -> Iterator[tuple[int, int]]:
+        """(service id, version) of every document in the index."""
+        state = self._searcher_state()
+        for fields_ in state.searcher.reader().all_stored_fields():
+            yield int(fields_["sid"]), int(fields_["version"])
+
+    def doc_count(self) -> int:
+        return int(self._searcher_state().live.sum())
+
+    def search(self, search_query: SearchQuery) -> SearchPage:
+        state = self._searcher_state()
+        words = query_words(search_query.q)
+        terms = [t for w in words for t in _terms(w)]
+        if terms:
+            matched, scores = _match_and_score(state, words)
+        else:
+            matched, scores = state.live, None
+
+        groups = _filter_masks(state, search_query)
+        facets = _facet_counts(state, matched, groups)
+        final = matched.copy()
+        for mask in groups.values():
+            final &= mask
+        if search_query.price_max_pence is not None:
+            final &= state.price <= search_query.price_max_pence
+        if search_query.free_trial:
+            final &= state.masks("free_trial").get("yes", np.zeros(state.size, dtype=bool))
+        total = int(np.count_nonzero(final))
+
+        start = (max(search_query.page, 1) - 1) * search_query.per_page
+        end = start + search_query.per_page
+        if start >= total:
+            chosen = np.zeros(0, dtype=np.int64)
+        elif scores is not None and search_query.sort == "relevance":
+            candidates = np.flatnonzero(final)
+            # Highest score first; equal scores in the order of the id hash (fair and stable).
+            ranking = np.lexsort((state.tiebreak[candidates], -np.round(scores[candidates], 6)))
+            chosen = candidates[ranking[start:end]]
+        else:
+            order = state.order(search_query.sort)
+            chosen = order[final[order]][start:end]
+
+        term_set = set(terms)
+        hits = [_hit(state, int(d), float(scores[d]) if scores is not None else 0.0, term_set) for d in chosen]
+        suggestion = _suggest(state, words) if total == 0 and words else None
+        return SearchPage(total=total, hits=hits, facets=facets, suggestion=suggestion, words=tuple(words))
+
+
+def _filter_masks(state: _State, q: SearchQuery) -> dict[str, np.ndarray]:
+    """One mask per filter group the buyer chose (values within a group are alternatives, except certifications)."""
+    empty = np.zeros(state.size, dtype=bool)
+    groups: dict[str, np.ndarray] = {}
+
+    def any_of(fieldname: str, values: Iterable[str]) -> np.ndarray:
+        masks = state.masks(fieldname)
+        result = empty.copy()
+        for value in values:
+            if value in masks:
+                result |= masks[value]
+        return result
+
+    if q.lot:
+        groups["lot"] = any_of("lot", [q.lot])
+    if q.categories:
+        groups["category"] = any_of("categories", q.categories)
+    if q.org_types:
+        groups["org_type"] = any_of("org_types", q.org_types)
+    if q.data_location:
+        groups["data_location"] = any_of("data_location", LOCATIONS_ACCEPTED[q.data_location])
+    if q.certifications:
+        masks = state.masks("certifications")
+        result = state.live.copy()
+        for value in q.certifications:
+            result &= masks.get(value, empty)
+        groups["certification"] = result
+    return groups
+
+
+_FACET_FIELD = {"lot": "lot", "category": "categories", "org_type": "org_types", "data_location": "data_location", "certification": "certifications"}
+
+
+def _facet_counts(state: _State, matched: np.ndarray, groups: dict[str, np.ndarray]) -> dict[str, dict[str, int]]:
+    """Counts per option, each computed with its own filter group removed, so ticking one category
+    still shows how many the others would give."""
+    facets: dict[str, dict[str, int]] = {}
+    for group, fieldname in _FACET_FIELD.items():
+        base = matched.copy()
+        for other, mask in groups.items():
+            if other != group:
+                base &= mask
+        masks = state.masks(fieldname)
+        if group == "data_location":
+            facets[group] = {
+                value: int(np.count_nonzero(base & _any(masks, accepted, state.size)))
+                for value, accepted in LOCATIONS_ACCEPTED.items()
+            }
+        else:
+            facets[group] = {value: int(np.count_nonzero(base & mask)) for value, mask in masks.items()}
+    return facets
+
+
+def _any(masks: dict[str, np.ndarray], values: Iterable[str], size: int) -> np.ndarray:
+    result = np.zeros(size, dtype=bool)
+    for value in values:
+        if value in masks:
+            result |= masks[value]
+    return result
+
+
+BM25_B = 0.75
+BM25_K1 = 1.2
+
+
+def _match_and_score(state: _State, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Documents containing every word (in any text field), and their BM25F scores.
+
+    The same formula and statistics as Whoosh's BM25F (idf and average field
+    lengths from the searcher, weights including field boosts from the
+    postings), computed on arrays over the cached postings of each term.
+    """
+    searcher = state.searcher
+    matched = state.live.copy()
+    scores = np.zeros(state.size, dtype=np.float64)
+    for word in words:
+        terms = _terms(word)
+        if not terms:
+            continue  # a stop word on its own ("the") neither narrows nor scores
+        present = np.zeros(state.size, dtype=bool)
+        for text in terms:
+            for fieldname in TEXT_FIELDS:
+                ids, weights = state.postings(fieldname, text)
+                if ids.size == 0:
+                    continue
+                present[ids] = True
+                idf = searcher.idf(fieldname, text)
+                average = searcher.avg_field_length(fieldname) or 1
+                lengths = state.lengths(fieldname)[ids]
+                scores[ids] += scoring.bm25(idf, weights, lengths, average, BM25_B, BM25_K1)
+        matched &= present
+    return matched, scores
+
+
+def _hit(state: _State, docnum: int, score: float, terms: set[str]) -> SearchHit:
+    stored = state.searcher.stored_fields(docnum)
+    return SearchHit(
+        id=int(stored["sid"]),
+        score=score,
+        highlights={name: highlight(stored.get(name, ""), terms) for name in ("name", "summary")},
+    )
+
+
+def highlight(text: str, terms: set[str]) -> str:
+    """The text as HTML with every word whose stem matched in <mark>; everything else escaped."""
+    if not terms or not text:
+        return html.escape(text)
+    parts: list[str] = []
+    position = 0
+    for token in ANALYZER(text, chars=True, removestops=False):
+        if token.text in terms:
+            parts.append(html.escape(text[position : token.startchar]))
+            parts.append(f"<mark>{html.escape(text[token.startchar : token.endchar])}</mark>")
+            position = token.endchar
+    parts.append(html.escape(text[position:]))
+    return "".join(parts)
+
+
+def _suggest(state: _State, words: list[str]) -> str | None:
+    """'Did you mean': each unknown word replaced by the closest word in the catalogue."""
+    corrector = state.searcher.corrector("spelling")
+    corrected = []
+    changed = False
+    for word in words:
+        suggestions = corrector.suggest(word, limit=1, maxdist=2)
+        if suggestions and suggestions[0] != word:
+            corrected.append(suggestions[0])
+            changed = True
+        else:
+            corrected.append(word)
+    return " ".join(corrected) if changed else None
