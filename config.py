@@ -29,6 +29,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{_INSTANCE / 'cloudstore.db'}")
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(_INSTANCE / "search-index"))
+    SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2.0"))
+    SEARCH_OUTBOX_RETENTION_DAYS = _int("SEARCH_OUTBOX_RETENTION_DAYS", 7)
     INSTANCE_DIR = str(_INSTANCE)
 
     # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_OUTBOX_DIR.
@@ -52,6 +54,8 @@ class Config:
     EUR_PER_GBP = os.environ.get("EUR_PER_GBP", "1.15")
     EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(_INSTANCE / "evidence"))
+    # Public service documents (definition, pricing, terms); same size limit and file types as evidence.
+    SERVICE_DOCUMENTS_DIR = os.environ.get("SERVICE_DOCUMENTS_DIR", str(_INSTANCE / "service-documents"))
     INVITATION_MAX_AGE = _int("INVITATION_MAX_AGE", 7 * 24 * 3600)
 
     SESSION_COOKIE_NAME = "cloudstore_session"

@@ -30,13 +30,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import db, security
+    from app import db, search, security
     from app.extensions import csrf, login_manager
 
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    search.init_app(app)
 
 
 def register_templates(app: Flask) -> None:
@@ -83,8 +84,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.cli import register
+    from app.search.cli import search_group
 
     register(app)
+    app.cli.add_command(search_group)
 
 
 def configure_logging(app: Flask) -> None:

@@ -89,12 +89,16 @@ def seed_group() -> None:
 
 
 @seed_group.command("demo")
-def seed_demo() -> None:
-    """Create the demo accounts and buyer domains (running it again changes nothing)."""
+@click.option(
+    "--services", "service_count", type=click.IntRange(min=0), default=300, show_default=True, help="How many services to list."
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed always generates the same services.")
+def seed_demo(service_count: int, seed: int) -> None:
+    """Create the demo accounts, buyer domains, suppliers and services (running it again changes nothing)."""
     from seed.demo import seed_demo as run
 
     session = get_session()
-    created = run(session)
+    created = run(session, service_count=service_count, seed=seed)
     session.commit()
     click.echo(created.summary())
 

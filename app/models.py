@@ -4,6 +4,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, BuyerDomain, Role, User
 from app.catalogue.models import Category, CategoryGroup, Framework, Lot, Service, ServiceDocument, ServiceVersion
 from app.db import Base
+from app.search.models import SearchOutboxPruned, SearchOutboxRow
 from app.suppliers.models import Accreditation, Certificate, EvidenceDocument, Invitation, Organisation
 
 __all__ = [
@@ -24,5 +25,7 @@ __all__ = [
     "Invitation",
     "Organisation",
     "Role",
+    "SearchOutboxPruned",
+    "SearchOutboxRow",
     "User",
 ]

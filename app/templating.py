@@ -18,12 +18,14 @@ def navigation() -> list[dict[str, Any]]:
     if current_user.is_authenticated:
         if current_user.is_supplier:
             items.append(("Your organisation", url_for("suppliers.index"), "suppliers."))
+            items.append(("Your services", url_for("catalogue.supplier_services"), "catalogue."))
         elif current_user.is_buyer:
             items.append(("Your projects", url_for("buyers.index"), "buyers."))
         elif current_user.is_admin:
             items += [
                 ("Admin", url_for("admin.index"), "admin.index"),
                 ("Accreditation", url_for("admin.accreditation_queue"), "admin.accreditation_queue"),
+                ("Services", url_for("admin.services_index"), "admin.service"),
                 ("Users", url_for("admin.users"), "admin.user"),
                 ("Audit log", url_for("admin.audit"), "admin.audit"),
             ]

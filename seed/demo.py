@@ -15,11 +15,14 @@ from app.auth import services
 from app.auth.models import BuyerDomain
 from app.suppliers.sizing import SizeLimits
 from app.timeutil import today, utcnow
+from seed.services import generate_services
 from seed.suppliers import SeedSettings, seed_suppliers
 
 DEMO_PASSWORD = "cloudstore-demo-password"
 DATA = Path(__file__).with_name("demo.toml")
 SEED_ACTOR = "seed demo"
+DEFAULT_SERVICES = 300
+DEFAULT_SEED = 1
 
 
 @dataclass
@@ -47,7 +50,8 @@ def _supplier_settings() -> SeedSettings:
     )
 
 
-def seed_demo(session: Session) -> SeedReport:
+def seed_demo(session: Session, *, service_count: int = DEFAULT_SERVICES, seed: int = DEFAULT_SEED) -> SeedReport:
+    """Demo accounts, buyer domains, suppliers and ``service_count`` listings generated from ``seed``; idempotent."""
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
     report = SeedReport()
     policy = _policy()
@@ -76,4 +80,7 @@ def seed_demo(session: Session) -> SeedReport:
     assert admin is not None
     report.created += seed_suppliers(session, admin, _supplier_settings(), today=today(), policy=policy, password=DEMO_PASSWORD)
     session.flush()
+    generated = generate_services(session, service_count, seed, today())
+    if generated.created:
+        report.created.append(generated.summary())
     return report

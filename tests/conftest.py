@@ -80,6 +80,7 @@ def app_config(database_url: str, outbox: Path, tmp_path: Path) -> type[TestConf
         MAIL_OUTBOX_DIR = str(outbox)
         SEARCH_INDEX_DIR = str(tmp_path / "search-index")
         INSTANCE_DIR = str(tmp_path / "instance")
+        EVIDENCE_DIR = str(tmp_path / "evidence")
 
     return Config
 

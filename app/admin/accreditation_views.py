@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.admin import services
-from app.admin.accreditation import AccreditationAction, AccreditationStatus, allowed_actions
+from app.admin.accreditation import AccreditationAction, AccreditationStatus, allowed_actions, expiry_date
 from app.admin.views import bp
 from app.audit.models import AuditEvent
 from app.db import get_or_404, get_session
@@ -41,16 +41,25 @@ def accreditation_queue() -> str:
     status = request.args.get("status", "submitted")
     if status not in QUEUES:
         status = "submitted"
-    counts = dict(
-        session.execute(sa.select(Accreditation.status, sa.func.count(Accreditation.id)).group_by(Accreditation.status)).all()
+    # An accreditation lapses on its expiry date whether or not the stored status has caught up yet.
+    lapsed = sa.and_(
+        Accreditation.status.in_([AccreditationStatus.ACCREDITED.value, AccreditationStatus.SUSPENDED.value]),
+        Accreditation.expires_on <= today(),
     )
-    stmt = sa.select(Accreditation).join(Organisation).where(Accreditation.status == status)
+    effective = sa.case((lapsed, AccreditationStatus.EXPIRED.value), else_=Accreditation.status)
+    statuses = sa.select(effective.label("status")).subquery()
+    counts = dict(session.execute(sa.select(statuses.c.status, sa.func.count()).group_by(statuses.c.status)).all())
+    stmt = sa.select(Accreditation).join(Organisation).where(effective == status)
     # The queue is worked oldest first, so nobody waits behind later arrivals.
     order = Accreditation.submitted_at.asc() if status == "submitted" else Accreditation.status_changed_at.desc()
     applications = session.scalars(stmt.order_by(order, Accreditation.id)).all()
     return render_template(
         "admin/accreditation_queue.html", queues=QUEUES, status=status, counts=counts, applications=applications, today=today()
     )
+
+
+# The moves an admin makes from this page (submitting, reapplying and expiring are not admin decisions).
+DECISIONS = frozenset({AccreditationAction.APPROVE, *services.REASON_REQUIRED})
 
 
 def _decision_forms() -> dict[str, BaseForm]:
@@ -78,12 +87,19 @@ def supplier(organisation_id: int, forms: dict[str, BaseForm] | None = None) -> 
     answers = (accreditation.declarations if accreditation else None) or {}
     forms = forms or _decision_forms()
     failed = any(f.errors for f in forms.values())
+    # Certificates must last as long as the accreditation: the one held, or the one approving today would give.
+    if status in (AccreditationStatus.ACCREDITED, AccreditationStatus.SUSPENDED):
+        accreditation_ends = accreditation.expires_on if accreditation else None
+    elif status is AccreditationStatus.SUBMITTED:
+        accreditation_ends = expiry_date(today(), current_app.config["ACCREDITATION_MONTHS"])
+    else:
+        accreditation_ends = None
     return render_template(
         "admin/supplier.html",
         organisation=org,
         accreditation=accreditation,
         status=status,
-        actions=allowed_actions(status),
+        actions=allowed_actions(status) & DECISIONS,
         Action=AccreditationAction,
         tasks=tasks,
         grounds=declarations.GROUNDS,
@@ -94,6 +110,7 @@ def supplier(organisation_id: int, forms: dict[str, BaseForm] | None = None) -> 
         events=events,
         forms=forms,
         approve_form=BaseForm(prefix="approve"),
+        accreditation_ends=accreditation_ends,
         today=today(),
     ), 400 if failed else 200
 

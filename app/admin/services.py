@@ -63,6 +63,7 @@ def _move(
 
 def approve(session: Session, admin: User, accreditation: Accreditation, *, months: int, mutual_min_share: int, today: date) -> None:
     """Accredit a submitted application for ``months`` from today; a "yes" on a mandatory exclusion ground can never be accredited."""
+    next_status(current_status(accreditation, today), AccreditationAction.APPROVE)  # only a submitted application
     excluded = declarations.mandatory_exclusions(accreditation.declarations or {})
     if excluded:
         raise DomainError(

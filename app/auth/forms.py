@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from app.auth.passwords import password_problem
-from app.forms import BaseForm, email_field, name_field, password_field, submit
+from app.forms import BaseForm, email_field, name_field, password_field, submit, text_field
 
 PASSWORD_HINT = "At least 12 characters. A good password is three random words, like ‘coffee train window’."
 
@@ -96,3 +96,14 @@ class ChangePasswordForm(NewPasswordMixin, BaseForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         return self.validate_new_password() and ok
+
+
+class CreateApiTokenForm(BaseForm):
+    name = text_field(
+        "Token name",
+        required="Enter a name for the token, like ‘Catalogue sync’",
+        max_length=100,
+        description="So you can tell your tokens apart, for example the system that will use it.",
+        spellcheck="false",
+    )
+    submit = submit("Create token")

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import Session
 
-from app.auth import services
+from app.auth import api_tokens, services
 from app.auth.decorators import anonymous_only
 from app.auth.forms import (
     ChangePasswordForm,
+    CreateApiTokenForm,
     RegisterBuyerForm,
     RegisterSupplierForm,
     RequestResetForm,
@@ -31,6 +32,7 @@ from app.db import get_session
 from app.exceptions import DomainError
 from app.extensions import login_manager
 from app.mail import send_mail
+from app.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -247,4 +249,48 @@ def account() -> Any:
             login_user(user)  # the session version changed: keep this session signed in
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    return _form_page("account/index.html", form, user=user)
+    return _account_page(session, user, form, CreateApiTokenForm(formdata=None, prefix="token"))
+
+
+def _account_page(
+    session: Session, user: User, form: ChangePasswordForm, token_form: CreateApiTokenForm
+) -> tuple[str, int]:
+    status = 400 if any(f.errors or f.form_errors for f in (form, token_form)) else 200
+    tokens = api_tokens.list_tokens(session, user)
+    return render_template("account/index.html", form=form, token_form=token_form, tokens=tokens, user=user), status
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_api_token() -> Any:
+    """Create an API token and show it this once; it is not stored anywhere it could be shown again."""
+    session = get_session()
+    user: User = current_user._get_current_object()
+    token_form = CreateApiTokenForm(prefix="token")
+    if token_form.validate_on_submit():
+        try:
+            token, plaintext = api_tokens.create_token(session, user, token_form.name.data)
+        except DomainError as error:
+            token_form.add_error("name", error.message)
+        else:
+            session.commit()
+            response = make_response(render_template("account/token_created.html", token=token, plaintext=plaintext))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _account_page(session, user, ChangePasswordForm(formdata=None), token_form)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int) -> Any:
+    session = get_session()
+    user: User = current_user._get_current_object()
+    token = api_tokens.get_own_token(session, user, token_id)
+    if token is None:
+        abort(404)
+    if api_tokens.revoke_token(session, user, token, now=utcnow()):
+        session.commit()
+        flash(f"The token ‘{token.name}’ is revoked: it no longer works.", "success")
+    else:
+        flash(f"The token ‘{token.name}’ was already revoked.", "success")
+    return redirect(url_for("auth.account", _anchor="api-tokens"))

@@ -190,6 +190,7 @@ class ServiceValidationError(DomainError):
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]*)?|-?\.[0-9]+", re.ASCII)
 
 
 def _words(text: str) -> int:
@@ -246,11 +247,18 @@ def _money(value: Any, label: str, errors: list[str]) -> str | None:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         errors.append(f"Enter the {label.lower()} in pounds, like 12.50")
         return None
+    text = str(value).replace(",", "").replace("£", "").strip()
+    # Decimal() also reads "1_000", "NaN" and non-ASCII digits; people's text must be plain digits.
+    if isinstance(value, str) and not _MONEY_TEXT.fullmatch(text):
+        errors.append(f"Enter the {label.lower()} in pounds and pence, using numbers only, like 12.50")
+        return None
     try:
-        amount = Decimal(str(value).replace(",", "").replace("£", "").strip())
+        amount = Decimal(text)
     except InvalidOperation:
         errors.append(f"Enter the {label.lower()} in pounds and pence, using numbers only, like 12.50")
         return None
+    if amount.is_zero():
+        amount = Decimal(0)  # never store "-0.00"
     if not amount.is_finite() or amount < 0:
         errors.append(f"The {label.lower()} must be £0 or more")
         return None
@@ -385,11 +393,21 @@ def missing(data: Mapping[str, Any], lot: LotSpec) -> dict[str, list[str]]:
     for field in FIELDS:
         value = data.get(field.name)
         if field.required and (value is None or value == "" or value == []):
-            result[field.section].append(f"Enter the {field.label.lower()}" if field.name not in {"categories", "support_channels", "exit_data_formats", "features", "benefits"} else f"Add {field.label.lower()}")
+            result[field.section].append(missing_message(field))
     categories = data.get("categories") or []
     if categories and len(categories) < lot.min_categories:
         result["categories"].append(f"Choose at least {lot.min_categories} categories")
     return result
+
+
+def missing_message(field: Field) -> str:
+    """What to do about a required field that has no answer yet."""
+    label = field.label[0].lower() + field.label[1:]
+    if field.name in {"categories", "support_channels", "exit_data_formats", "features", "benefits"}:
+        return f"Add {label}"
+    if label.startswith(("where ", "how ")):  # a question, not a noun: "Say where buyer data is stored"
+        return f"Say {label}"
+    return f"Enter the {label.lower()}"
 
 
 def is_complete(data: Mapping[str, Any], lot: LotSpec) -> bool:
@@ -456,7 +474,14 @@ def price_text(data: Mapping[str, Any]) -> str:
     unit = PRICE_UNITS.get(data.get("price_unit") or "", "")
     interval = PRICE_INTERVALS.get(data.get("price_interval") or "", "")
     if unit:
-        text += f" a {unit}"
+        text += f" {_per(unit)}"
     if interval:
-        text += f" a {interval}"
+        text += f" {_per(interval)}"
     return text
+
+
+def _per(word: str) -> str:
+    """'a user', 'an hour', 'an instance', 'every 6 months'."""
+    if word[:1].isdigit():
+        return f"every {word}"
+    return f"{'an' if word[:1] in 'aeio' or word == 'hour' else 'a'} {word}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import date
@@ -42,8 +43,12 @@ def live_framework(session: Session) -> Framework:
     return framework
 
 
+_LOT_SLUG = re.compile(r"[a-z0-9-]{1,50}")
+
+
 def get_lot(session: Session, slug: object) -> Lot:
-    if not isinstance(slug, str):
+    # Checked before the query: PostgreSQL refuses text with NUL characters outright.
+    if not isinstance(slug, str) or not _LOT_SLUG.fullmatch(slug):
         raise UnknownLot(slug)
     lot = session.scalar(sa.select(Lot).join(Framework).where(Lot.slug == slug, Framework.status == "live"))
     if lot is None:
@@ -120,8 +125,14 @@ def update_service(session: Session, user: User, service: Service, values: Mappi
     if status is not ServiceStatus.DRAFT:
         missing = {k: v for k, v in rules.missing(data, lot_spec(service.lot)).items() if v}
         if missing:
-            # A live service must stay complete: refuse to blank a required field.
-            raise ServiceValidationError({section: items for section, items in missing.items()})
+            # A live service must stay complete: refuse to blank a required field, named by field where
+            # this edit blanked it (so the message sits next to it), otherwise by section.
+            blanked = {
+                name: [f"{rules.missing_message(rules.FIELDS_BY_NAME[name])}: a published service must keep it"]
+                for name in cleaned
+                if name not in data and rules.FIELDS_BY_NAME[name].required
+            }
+            raise ServiceValidationError(blanked or {section: items for section, items in missing.items()})
     before = service.data
     service.data = data
     service.name = data.get("name", "")

@@ -1,0 +1,33 @@
+"""Search: an index derived from the database, kept in step through the search outbox."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g
+
+from app.search.whoosh_index import WhooshIndex
+
+
+def get_index(app: Flask | None = None) -> WhooshIndex:
+    index: WhooshIndex = (app or current_app).extensions["search_index"]
+    return index
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["search_index"] = WhooshIndex(app.config["SEARCH_INDEX_DIR"], write_timeout=app.config["SEARCH_WRITE_TIMEOUT"])
+
+    @app.after_request
+    def apply_search_changes(response: Response) -> Response:
+        """After a request that committed search outbox rows, apply them to this node's index
+        (bounded), so the change is searchable at once; rows that cannot be applied wait."""
+        from app.search.services import SESSION_FLAG, drain_quietly
+        from app.timeutil import today
+
+        session = g.get("db_session")
+        if session is not None and session.info.pop(SESSION_FLAG, False):
+            index = get_index()
+            if index.exists():
+                # A fresh session sees only what was committed: rows of a transaction
+                # that rolled back are never applied.
+                with current_app.extensions["sessionmaker"]() as drain_session:
+                    drain_quietly(drain_session, index, today=today(), limit=500, log=current_app.logger.warning)
+        return response

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 PER_PAGE = 30
@@ -45,6 +45,9 @@ class ServiceDocument:
     free_trial: bool
     price_pence: int
     updated: datetime
+    # The supplier's accreditation expiry: the service drops out of results on that
+    # day even if nothing has written to the index (rule C1, lapsing without a job).
+    visible_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = PER_PAGE
+    today: date | None = None
 
 
 @dataclass(frozen=True)
@@ -94,4 +98,4 @@ class SearchIndex(Protocol):
 
     def rebuild(self, documents: Iterable[ServiceDocument], *, total: int | None = None) -> None: ...
 
-    def indexed_versions(self) -> Iterator[tuple[int, int]]: ...
+    def indexed_versions(self, today: date | None = None) -> Iterator[tuple[int, int]]: ...

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,17 @@ MAX_WORDS = 12
 MAX_QUERY_CHARS = 200
 POSTINGS_CACHE_TERMS = 20_000
 REBUILD_PROCS = min(2, os.cpu_count() or 1)
+FOREVER = 10**9
+POSITION_FILE = "outbox-position.json"
+
+
+@dataclass(frozen=True)
+class Position:
+    """How far this node's index has applied the outbox: every row up to ``applied``, except the
+    ``gaps`` (ids not yet committed when seen, with the time first seen), which are retried."""
+
+    applied: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)
 
 
 class IndexUnavailable(Exception):
@@ -91,6 +104,7 @@ def make_schema() -> fields.Schema:
         price=fields.NUMERIC(int, bits=64, sortable=True),
         updated=fields.NUMERIC(int, bits=64, sortable=True),
         tiebreak=fields.NUMERIC(int, bits=64, sortable=True),
+        visible_until=fields.NUMERIC(int, bits=64, sortable=True),
         name_key=fields.ID(sortable=True),
     )
 
@@ -119,6 +133,7 @@ def _fields(doc: ServiceDocument) -> dict[str, Any]:
         "price": doc.price_pence,
         "updated": int(doc.updated.timestamp()),
         "tiebreak": tiebreak(doc.id),
+        "visible_until": doc.visible_until.toordinal() if doc.visible_until else FOREVER,
         "name_key": unicodedata.normalize("NFKD", doc.name).casefold()[:200],
     }
 
@@ -158,6 +173,7 @@ class _Segment:
         self.price = _leaf_column(leaf, "price", self.size)
         self.updated = _leaf_column(leaf, "updated", self.size)
         self.tiebreak = _leaf_column(leaf, "tiebreak", self.size)
+        self.visible_until = _leaf_column(leaf, "visible_until", self.size)
         self.lengths = {
             name: np.array([leaf.doc_field_length(d, name) or 0 for d in range(self.size)], dtype=np.float32)
             for name in TEXT_FIELDS
@@ -229,6 +245,7 @@ class _State:
     price: np.ndarray
     tiebreak: np.ndarray
     updated: np.ndarray
+    visible_until: np.ndarray
     lock: threading.Lock = field(default_factory=threading.Lock)
     _masks: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     _orders: dict[str, np.ndarray] = field(default_factory=dict)
@@ -347,10 +364,31 @@ class WhooshIndex:
 
     # Writing
 
-    def apply(self, changes: Iterable[IndexChange]) -> int:
-        """Upsert and remove documents in one commit; raises IndexUnavailable if another writer holds the lock."""
+    def read_position(self) -> Position:
+        """This node's place in the outbox (kept with the index generation it describes)."""
+        try:
+            data = json.loads((self.generation_dir() / POSITION_FILE).read_text())
+        except (OSError, ValueError):
+            return Position()
+        return Position(int(data.get("applied", 0)), {int(k): float(v) for k, v in data.get("gaps", {}).items()})
+
+    @staticmethod
+    def _write_position(generation: Path, position: Position) -> None:
+        temporary = generation / f"{POSITION_FILE}.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps({"applied": position.applied, "gaps": {str(k): v for k, v in position.gaps.items()}}))
+        os.replace(temporary, generation / POSITION_FILE)
+
+    def apply(self, changes: Iterable[IndexChange], *, position: Position | None = None) -> int:
+        """Upsert and remove documents in one commit, then record the outbox position they reach.
+
+        Raises IndexUnavailable if another writer holds the lock; the caller's
+        outbox rows then simply wait for the next attempt.
+        """
         changes = list(changes)
+        generation = self.generation_dir()
         if not changes:
+            if position is not None:
+                self._write_position(generation, position)
             return 0
         ix = self._open()
         try:
@@ -367,9 +405,18 @@ class WhooshIndex:
             raise
         # Merging small segments only keeps commits quick; a big merge can take a minute.
         writer.commit(mergetype=writing.MERGE_SMALL)
+        if position is not None:
+            self._write_position(generation, position)
         return len(changes)
 
-    def rebuild(self, documents: Iterable[ServiceDocument], *, total: int | None = None, progress: Callable[[int], None] | None = None) -> int:
+    def rebuild(
+        self,
+        documents: Iterable[ServiceDocument],
+        *,
+        total: int | None = None,
+        progress: Callable[[int], None] | None = None,
+        position: Position | None = None,
+    ) -> int:
         """Build a complete new index beside the live one, then swap it in atomically."""
         generation = self._new_generation()
         ix = index.open_dir(str(generation))
@@ -391,6 +438,7 @@ class WhooshIndex:
         writer.commit()
         if progress:
             progress(count % 500)
+        self._write_position(generation, position or Position())
         self.directory.mkdir(parents=True, exist_ok=True)
         self._swap_in(generation)
         return count
@@ -417,6 +465,7 @@ class WhooshIndex:
     def _build_state(self, searcher: Any, generation: str) -> _State:
         reader = searcher.reader()
         leaves = [(reader, 0)] if reader.is_atomic() else list(reader.leaf_readers())
+        leaves = [(leaf, offset) for leaf, offset in leaves if leaf.segment() is not None]  # an empty index has none
         segments: dict[str, _Segment] = {}
         parts: list[tuple[Any, int, _Segment]] = []
         live_parts = []
@@ -444,12 +493,15 @@ class WhooshIndex:
             price=joined("price"),
             tiebreak=joined("tiebreak"),
             updated=joined("updated"),
+            visible_until=joined("visible_until"),
         )
 
-    def indexed_versions(self) -> Iterator[tuple[int, int]]:
-        """(service id, version) of every document in the index."""
+    def indexed_versions(self, today: date | None = None) -> Iterator[tuple[int, int]]:
+        """(service id, version) of every document a search can return (on ``today``, if given)."""
         state = self._searcher_state()
-        for fields_ in state.searcher.reader().all_stored_fields():
+        visible = state.live if today is None else state.live & (state.visible_until > today.toordinal())
+        for docnum in np.flatnonzero(visible):
+            fields_ = state.searcher.stored_fields(int(docnum))
             yield int(fields_["sid"]), int(fields_["version"])
 
     def doc_count(self) -> int:
@@ -463,6 +515,9 @@ class WhooshIndex:
             matched, scores = _match_and_score(state, words)
         else:
             matched, scores = state.live, None
+        if search_query.today is not None:
+            # An accreditation lapses on its expiry date, whether or not anything has rewritten the index.
+            matched = matched & (state.visible_until > search_query.today.toordinal())
 
         groups = _filter_masks(state, search_query)
         facets = _facet_counts(state, matched, groups)

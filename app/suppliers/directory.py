@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from app.admin.accreditation import AccreditationStatus
 from app.auth.tokens import LinkError
 from app.auth.views import policy
-from app.db import get_session
+from app.catalogue.models import Service
+from app.catalogue.services import visible_services
+from app.db import get_session, paginate
 from app.exceptions import DomainError
 from app.suppliers import services
 from app.suppliers.forms import AcceptInvitationForm
@@ -26,6 +28,7 @@ from app.timeutil import today
 bp = Blueprint("supplier_directory", __name__)
 
 LETTERS = list(string.ascii_uppercase) + ["0-9"]
+SERVICES_PER_PAGE = 30
 
 
 def visible_suppliers(on: date) -> sa.Select[tuple[Organisation]]:
@@ -35,6 +38,13 @@ def visible_suppliers(on: date) -> sa.Select[tuple[Organisation]]:
         .join(Accreditation)
         .where(Accreditation.status == AccreditationStatus.ACCREDITED.value, Accreditation.expires_on > on)
     )
+
+
+def listed_suppliers(on: date) -> sa.Select[tuple[Organisation]]:
+    """Suppliers the A-Z lists: visible, with at least one service the public can see (a directory of the catalogue)."""
+    # Correlated on the organisation only: the subquery keeps its own join to the accreditation (rule C1).
+    own_services = visible_services(on).where(Service.organisation_id == Organisation.id).correlate(Organisation)
+    return visible_suppliers(on).where(own_services.exists())
 
 
 def get_visible_supplier_or_404(session: Session, supplier_id: int) -> Organisation:
@@ -52,7 +62,7 @@ def _first_letter(name: str) -> str:
 @bp.route("/suppliers")
 def index() -> str:
     session = get_session()
-    suppliers = session.scalars(visible_suppliers(today()).order_by(sa.func.lower(Organisation.name))).all()
+    suppliers = session.scalars(listed_suppliers(today()).order_by(sa.func.lower(Organisation.name))).all()
     by_letter: dict[str, list[Organisation]] = {}
     for org in suppliers:
         by_letter.setdefault(_first_letter(org.name), []).append(org)
@@ -67,8 +77,18 @@ def index() -> str:
 
 @bp.route("/suppliers/<int:supplier_id>")
 def profile(supplier_id: int) -> str:
-    org = get_visible_supplier_or_404(get_session(), supplier_id)
-    return render_template("suppliers/profile.html", organisation=org, badges=badges(org, today()), today=today())
+    session = get_session()
+    org = get_visible_supplier_or_404(session, supplier_id)
+    own_services = visible_services(today()).where(Service.organisation_id == org.id)
+    page_number = request.args.get("page", "1")
+    services_page = paginate(
+        session, own_services.order_by(sa.func.lower(Service.name), Service.id),
+        int(page_number) if page_number.isdigit() else 1, per_page=SERVICES_PER_PAGE,
+    )
+    return render_template(
+        "suppliers/profile.html", organisation=org, letter=_first_letter(org.name), badges=badges(org, today()), today=today(),
+        services=services_page,
+    )
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

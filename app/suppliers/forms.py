@@ -313,7 +313,10 @@ class SafeDateField(DateField):
         if any(not p.strip().isdigit() for p in parts):
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date, like 31 3 2027")
-        super().process_formdata([" ".join(p.strip() for p in parts)])
+        try:
+            super().process_formdata([" ".join(p.strip() for p in parts)])
+        except ValueError:
+            self.data = None
         if self.data is None:
             raise ValueError(f"{self.label.text} must be a real date, like 31 3 2027")
 
@@ -409,7 +412,8 @@ class ReasonForm(BaseForm):
 
     reason = TextAreaField(
         "Reason",
-        validators=[InputRequired("Enter the reason: the supplier will see it"), Length(max=5000, message="Reason must be 5,000 characters or fewer")],
+        # No InputRequired: the decision's own message (admin.services.REASON_REQUIRED) says what the reason is for.
+        validators=[Length(max=5000, message="Reason must be 5,000 characters or fewer")],
         widget=GovTextArea(),
         render_kw={"rows": 4},
     )

@@ -111,14 +111,13 @@ def update_profile(session: Session, user: User, org: Organisation, section: str
     if unknown:
         raise ValueError(f"Fields {sorted(unknown)} are not in section {section}")
     before = _snapshot(org, names)
-    for name, value in values.items():
-        setattr(org, name, value)
     try:
+        # Set inside the savepoint (begin_nested() flushes first): a clash then rolls back only the savepoint.
         with session.begin_nested():
+            for name, value in values.items():
+                setattr(org, name, value)
             session.flush()
     except IntegrityError:
-        for name, value in before.items():
-            setattr(org, name, value)
         raise CompaniesHouseNumberTaken() from None
     old, new = _changes(before, _snapshot(org, names))
     if new:
@@ -293,10 +292,9 @@ def save_certificate(
         raise DomainError("This certificate has already expired: add a current one", field="expires_on")
     existing = next((c for c in org.certificates if c.kind == kind), None)
     before = _snapshot(existing, ("number", "issuer", "expires_on")) if existing else None
-    certificate = existing or Certificate(organisation=org, kind=kind)
+    certificate = existing or Certificate(organisation=org, kind=kind)  # setting organisation adds it to org.certificates
     certificate.number, certificate.issuer, certificate.expires_on = number, issuer, expires_on
-    if existing is None:
-        org.certificates.append(certificate)
+    session.add(certificate)
     session.flush()
     record(
         session, user, "certificate.renewed" if existing else "certificate.added", certificate,

@@ -355,7 +355,8 @@ def insurance() -> Any:
 
 
 def _evidence_dir() -> Path:
-    return Path(current_app.config["EVIDENCE_DIR"])
+    # Absolute, so files are read back from where they were written (send_file resolves relative paths from app/).
+    return Path(current_app.config["EVIDENCE_DIR"]).absolute()
 
 
 @bp.route("/accreditation/documents", methods=["GET", "POST"])

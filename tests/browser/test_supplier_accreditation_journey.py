@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
+from app.auth.services import find_user_by_email
+from app.catalogue import services as catalogue
+from app.timeutil import today
+from tests.browser.conftest import LiveServer
 from tests.conftest import Mailbox
+from tests.factories import complete_service_data
 
 PASSWORD = "kettle harbour violin"
 EMAIL = "ceo@greenfield-mutual.example"
@@ -97,8 +102,24 @@ def _fill_application(page: Page) -> None:
     page.get_by_role("link", name="Back to your application").first.click()
 
 
+def _publish_a_service(live_server: LiveServer, email: str, name: str) -> int:
+    """The supplier lists a service (through the catalogue services, as its own pages do): the A-Z lists suppliers with services."""
+    app = live_server.app
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        try:
+            user = find_user_by_email(session, email)
+            assert user is not None
+            service = catalogue.create_service(session, user, "cloud-software", complete_service_data("cloud-software", name=name))
+            catalogue.publish_service(session, user, service, today=today())
+            session.commit()
+            return service.id
+        finally:
+            session.close()
+
+
 def test_mutual_is_accredited_after_changes_then_suspended_and_reinstated(
-    page: Page, new_page: Callable[[], Page], mailbox: Mailbox
+    page: Page, new_page: Callable[[], Page], mailbox: Mailbox, live_server: LiveServer
 ) -> None:
     supplier = page
     supplier.goto("/register/supplier")
@@ -139,17 +160,22 @@ def test_mutual_is_accredited_after_changes_then_suspended_and_reinstated(
 
     supplier.goto("/supplier/accreditation")
     expect(supplier.get_by_text("Your accreditation is valid until")).to_be_visible()
+    service_id = _publish_a_service(live_server, EMAIL, "Greenfield care records")
     public = new_page()
     public.goto("/suppliers?letter=G")
     expect(public.get_by_role("link", name=ORGANISATION)).to_be_visible()
     public.get_by_role("link", name=ORGANISATION).click()
     expect(public.get_by_text("Public service mutual").first).to_be_visible()
+    public.get_by_role("link", name="Greenfield care records").click()
+    expect(public.get_by_role("heading", name="Greenfield care records")).to_be_visible()
 
     admin.get_by_label("Reason to suspend supplier").fill("Security incident under investigation.")
     admin.get_by_role("button", name="Suspend supplier").click()
     expect(admin.get_by_text(f"{ORGANISATION}: suspended.")).to_be_visible()
     public.goto("/suppliers?letter=G")
     expect(public.get_by_role("link", name=ORGANISATION)).to_have_count(0)
+    response = public.goto(f"/services/{service_id}")
+    assert response is not None and response.status == 404  # its services leave the catalogue at once
     supplier.goto("/supplier/")
     expect(supplier.get_by_text("Security incident under investigation.")).to_be_visible()
 
@@ -158,3 +184,5 @@ def test_mutual_is_accredited_after_changes_then_suspended_and_reinstated(
     expect(admin.get_by_text(f"{ORGANISATION}: accredited.")).to_be_visible()
     public.goto("/suppliers?letter=G")
     expect(public.get_by_role("link", name=ORGANISATION)).to_be_visible()
+    response = public.goto(f"/services/{service_id}")
+    assert response is not None and response.status == 200

@@ -108,3 +108,9 @@ def test_cyber_essentials_plus_covers_cyber_essentials() -> None:
 
 def test_price_text_reads_like_a_listing() -> None:
     assert rules.price_text({"price_min": "5.00", "price_max": "10.00", "price_unit": "user", "price_interval": "month"}) == "£5.00 to £10.00 a user a month"
+
+
+def test_price_text_uses_the_right_article_and_reads_intervals_of_months() -> None:
+    assert rules.price_text({"price_min": "0.05", "price_unit": "instance", "price_interval": "hour"}) == "£0.05 an instance an hour"
+    assert rules.price_text({"price_min": "900", "price_unit": "licence", "price_interval": "6-months"}) == "£900.00 a licence every 6 months"
+    assert rules.price_text({"price_min": "2500", "price_unit": "unit", "price_interval": ""}) == "£2,500.00 a unit"

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.timeutil import utcnow
+
+
+class SearchOutboxRow(Base):
+    """A service whose search entry may have changed, written in the same transaction as the change.
+
+    Each node applies rows to its own index after its own position, so the
+    database stays the single source of truth and no update is lost when an
+    index is locked, broken or behind.
+    """
+
+    __tablename__ = "search_outbox"
+    # Ids must never be reused (nodes remember how far they have read), even after pruning.
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True)
+    service_id: Mapped[int] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SearchOutboxPruned(Base):
+    """The highest outbox id deleted by pruning: a node whose position is below it must rebuild."""
+
+    __tablename__ = "search_outbox_pruned"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pruned_up_to: Mapped[int] = mapped_column(sa.BigInteger, default=0)
