@@ -45,6 +45,7 @@ $(ASSETS)/.built: node_modules/.package-lock.json app/assets/scss/cloudstore.scs
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
+	$(FLASK) search reindex
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev

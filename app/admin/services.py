@@ -11,6 +11,7 @@ from app.admin.accreditation import AccreditationAction, AccreditationStatus, ex
 from app.audit.services import record
 from app.auth.models import User
 from app.exceptions import DomainError
+from app.search.services import record_organisation_change
 from app.suppliers import declarations
 from app.suppliers.models import Accreditation
 from app.suppliers.services import application_tasks, current_status
@@ -22,6 +23,9 @@ REASON_REQUIRED = {
     AccreditationAction.SUSPEND: "Enter why the supplier is suspended: the supplier will see it",
     AccreditationAction.REINSTATE: "Enter why the supplier is reinstated",
 }
+
+
+VISIBILITY_CHANGES = {AccreditationAction.APPROVE, AccreditationAction.SUSPEND, AccreditationAction.REINSTATE, AccreditationAction.EXPIRE}
 
 
 def _move(
@@ -48,6 +52,9 @@ def _move(
     if action in {AccreditationAction.APPROVE, AccreditationAction.REJECT, AccreditationAction.REQUEST_CHANGES}:
         accreditation.decided_at = utcnow()
         accreditation.decided_by_id = actor.id if actor else None
+    if action in VISIBILITY_CHANGES:
+        # Suspension hides every service of the supplier at once; approval and reinstatement bring them back.
+        record_organisation_change(session, accreditation.organisation_id, f"accreditation {action.value}")
     record(
         session,
         actor,
@@ -108,6 +115,7 @@ def record_lapsed(session: Session, *, today: date) -> list[Accreditation]:
         before = {"status": accreditation.status, "expires_on": accreditation.expires_on}
         accreditation.status = AccreditationStatus.EXPIRED.value
         accreditation.status_changed_at = utcnow()
+        record_organisation_change(session, accreditation.organisation_id, "accreditation expire")
         record(session, None, "accreditation.expire", accreditation, before=before, after={"status": "expired"}, actor_label="expiry check")
     session.flush()
     return lapsed

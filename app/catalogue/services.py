@@ -21,6 +21,7 @@ from app.catalogue import rules
 from app.catalogue.models import Framework, Lot, Service, ServiceDocument, ServiceVersion
 from app.catalogue.rules import ServiceAction, ServiceStatus, ServiceValidationError
 from app.exceptions import DomainError, NotAllowed
+from app.search.services import record_change
 from app.suppliers import evidence
 from app.suppliers.models import Accreditation, Organisation
 from app.suppliers.services import current_status
@@ -149,6 +150,8 @@ def update_service(session: Session, user: User, service: Service, values: Mappi
 
 
 def _new_version(session: Session, user: User | None, service: Service) -> ServiceVersion:
+    # Every new version changes what buyers find: its search entry is refreshed after the commit.
+    record_change(session, [service.id], "version")
     service.version_number += 1
     version = ServiceVersion(
         service=service,
@@ -231,6 +234,7 @@ def _change_status(session: Session, actor: User, service: Service, action: Serv
     service.status = new.value
     service.status_reason = reason
     service.status_changed_at = utcnow()
+    record_change(session, [service.id], f"service {_AUDIT_ACTIONS[action]}")
     record(session, actor, f"service.{_AUDIT_ACTIONS[action]}", service, before=before, after={"status": new.value, "reason": reason})
     session.flush()
 

@@ -29,6 +29,7 @@ from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.auth.services import AccountPolicy, EmailTaken, find_user_by_email, normalise_email
 from app.exceptions import DomainError, NotAllowed
+from app.search.services import record_organisation_change
 from app.suppliers import declarations, evidence
 from app.suppliers.models import Accreditation, Certificate, EvidenceDocument, Invitation, Organisation
 from app.suppliers.sizing import SizeLimits, compute_size
@@ -47,6 +48,9 @@ class CompaniesHouseNumberTaken(DomainError):
 class ApplicationLocked(DomainError):
     pass
 
+
+# Profile fields that appear in search documents (supplier name and organisation-type filters).
+SEARCHED_FIELDS = {"name", "organisation_type", "is_public_service_mutual", "is_social_enterprise", "is_vcse"}
 
 # What each profile section needs before an application can be submitted.
 PROFILE_SECTIONS: dict[str, dict[str, str]] = {
@@ -122,6 +126,8 @@ def update_profile(session: Session, user: User, org: Organisation, section: str
     old, new = _changes(before, _snapshot(org, names))
     if new:
         record(session, user, f"organisation.{section}_updated", org, before=old, after=new)
+        if set(new) & SEARCHED_FIELDS:
+            record_organisation_change(session, org.id, f"organisation {section}")
     session.flush()
 
 
@@ -137,6 +143,8 @@ def update_size(
     old, new = _changes(before, _snapshot(org, names))
     if new:
         record(session, user, "organisation.size_updated", org, before=old, after=new)
+        if "size" in new:
+            record_organisation_change(session, org.id, "organisation size")
     session.flush()
 
 
