@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
+from werkzeug.routing import IntegerConverter
 
 from config import Config, ProductionConfig, config_for_environment
 
@@ -58,7 +59,15 @@ def register_templates(app: Flask) -> None:
     templating.init_app(app)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` limited to what a database integer holds: a longer number matches no route (404),
+    rather than overflowing in the database. Checked in the pattern, so no other rule answers 405."""
+
+    regex = r"\d{1,18}"
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter
     from app.admin import accreditation_views, catalogue_views  # noqa: F401  (they add pages to the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.auth import domains
-from app.auth.models import BuyerDomain, Role, User
+from app.auth.models import ApiToken, BuyerDomain, Role, User
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.exceptions import DomainError
 from app.suppliers.models import Organisation
@@ -177,7 +177,11 @@ def reset_password(session: Session, user: User, new_password: str, policy: Acco
     user.locked_at = None
     user.email_verified_at = user.email_verified_at or utcnow()
     user.session_version += 1
-    record(session, user, "user.password_reset", user, before=before, after={"locked": False})
+    # A reset may follow a compromise: API tokens made with the old password stop working too.
+    revoked = session.execute(
+        sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    ).rowcount
+    record(session, user, "user.password_reset", user, before=before, after={"locked": False, "api_tokens_revoked": revoked})
     session.flush()
 
 

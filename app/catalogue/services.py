@@ -25,6 +25,7 @@ from app.search.services import record_change
 from app.suppliers import evidence
 from app.suppliers.models import Accreditation, Organisation
 from app.suppliers.services import current_status
+from app.timeutil import today as current_date
 from app.timeutil import utcnow
 
 
@@ -105,7 +106,9 @@ def create_service(session: Session, user: User, lot_slug: object, values: Mappi
     return service
 
 
-def update_service(session: Session, user: User, service: Service, values: Mapping[str, Any]) -> ServiceVersion | None:
+def update_service(
+    session: Session, user: User, service: Service, values: Mapping[str, Any], *, today: date | None = None
+) -> ServiceVersion | None:
     """Save changed fields. A draft is simply updated; a published service goes live at once as a new
     version (rule C2) that admins review afterwards. Returns the new version, if one was made."""
     _require_owner(user, service)
@@ -134,6 +137,9 @@ def update_service(session: Session, user: User, service: Service, values: Mappi
                 if name not in data and rules.FIELDS_BY_NAME[name].required
             }
             raise ServiceValidationError(blanked or {section: items for section, items in missing.items()})
+    if status is not ServiceStatus.DRAFT and "certifications" in cleaned:
+        # A live service may only claim certificates its supplier holds today (as at publishing).
+        _check_certifications(service.organisation, data.get("certifications", []), today or current_date())
     before = service.data
     service.data = data
     service.name = data.get("name", "")
@@ -164,6 +170,16 @@ def _new_version(session: Session, user: User | None, service: Service) -> Servi
     return version
 
 
+def _check_certifications(org: Organisation, claimed: list[str], today: date) -> None:
+    held = [c.kind for c in org.certificates if c.expires_on >= today]
+    unheld = rules.unheld_certifications(claimed, held)
+    if unheld:
+        names = ", ".join(rules.CERTIFICATIONS[c] for c in unheld)
+        raise ServiceValidationError(
+            {"certifications": [f"Your organisation has no current {names} certificate. Add it to your accreditation or untick it here"]}
+        )
+
+
 def supplier_can_publish(org: Organisation, accreditation: Accreditation | None, today: date) -> str | None:
     """Why this supplier cannot publish now (rule C1), or None if it can."""
     status = current_status(accreditation, today)
@@ -188,11 +204,7 @@ def publish_service(session: Session, user: User, service: Service, *, today: da
     missing = {k: v for k, v in rules.missing(service.data, spec).items() if v}
     if missing:
         raise ServiceValidationError(missing)
-    held = [c.kind for c in org.certificates if c.expires_on >= today]
-    unheld = rules.unheld_certifications(service.data.get("certifications", []), held)
-    if unheld:
-        names = ", ".join(rules.CERTIFICATIONS[c] for c in unheld)
-        raise ServiceValidationError({"certifications": [f"Your organisation has no current {names} certificate. Add it to your accreditation or untick it here"]})
+    _check_certifications(org, service.data.get("certifications", []), today)
     service.status = new_status.value
     service.published_at = utcnow()
     service.status_changed_at = utcnow()

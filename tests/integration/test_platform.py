@@ -149,3 +149,14 @@ def test_create_admin_command(app: Flask, session: Session, client: FlaskClient)
     assert result.exit_code != 0 and "already exists" in result.output
     response = client.post("/login", data={"email": "boss@cloudstore.example", "password": "lantern river kettle"})
     assert response.location == "/admin/"
+
+
+@pytest.mark.parametrize("url", ["/services/99999999999999999999999", "/suppliers/99999999999999999999", "/admin/users/99999999999999999999999"])
+def test_ids_too_big_for_the_database_are_not_found(client: FlaskClient, session: Session, url: str) -> None:
+    from app.auth.models import Role
+    from tests.factories import login_as
+
+    admin = make_user(session, Role.ADMIN)
+    session.commit()
+    login_as(client, admin)
+    assert client.get(url).status_code == 404

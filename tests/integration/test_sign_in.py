@@ -159,3 +159,17 @@ def test_change_password_needs_the_current_one(client: FlaskClient, session: Ses
     response = client.post("/account", data={"current_password": PASSWORD, "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert response.status_code == 302
     assert client.get("/account").status_code == 200  # this session stays signed in
+
+
+def test_password_reset_revokes_api_tokens(client: FlaskClient, app: Flask, session: Session, mailbox: Mailbox) -> None:
+    from app.auth import api_tokens
+
+    user = make_user(session, Role.SUPPLIER)
+    _, token = api_tokens.create_token(session, user, "deploys")
+    session.commit()
+    assert client.post("/api/v1/services", json={"lot": "cloud-hosting"}, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    client.post("/password/reset", data={"email": user.email})
+    link = mailbox.last_link(user.email)
+    client.post(link, data={"password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    response = client.post("/api/v1/services", json={"lot": "cloud-hosting"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
