@@ -2,7 +2,9 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, BuyerDomain, Role, User
+from app.buyers.models import Outcome, Project, SavedSearch, ShortlistDownload, ShortlistItem
 from app.catalogue.models import Category, CategoryGroup, Framework, Lot, Service, ServiceDocument, ServiceVersion
+from app.contracts.models import Contract, ContractReminder, ContractTemplate
 from app.db import Base
 from app.search.models import SearchOutboxPruned, SearchOutboxRow
 from app.suppliers.models import Accreditation, Certificate, EvidenceDocument, Invitation, Organisation
@@ -11,12 +13,17 @@ __all__ = [
     "Accreditation",
     "ApiToken",
     "Category",
+    "Contract",
+    "ContractReminder",
+    "ContractTemplate",
     "CategoryGroup",
     "Framework",
     "Lot",
     "Service",
     "ServiceDocument",
     "ServiceVersion",
+    "ShortlistDownload",
+    "ShortlistItem",
     "AuditEvent",
     "Base",
     "BuyerDomain",
@@ -24,6 +31,9 @@ __all__ = [
     "EvidenceDocument",
     "Invitation",
     "Organisation",
+    "Outcome",
+    "Project",
+    "SavedSearch",
     "Role",
     "SearchOutboxPruned",
     "SearchOutboxRow",
