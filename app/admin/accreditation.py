@@ -8,12 +8,14 @@ has updated the stored status yet.
 
 from __future__ import annotations
 
-import calendar
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+# Re-exported (`as` form) so existing imports of these two from this module keep working.
+from app.dates import add_months as add_months
+from app.dates import format_date as format_date
 from app.exceptions import DomainError
 
 
@@ -112,16 +114,6 @@ def allowed_actions(current: AccreditationStatus) -> frozenset[AccreditationActi
     return frozenset(action for (status, action) in _TRANSITIONS if status is current)
 
 
-def add_months(start: date, months: int) -> date:
-    """Add calendar months, moving to the last day of the month when the day does not exist
-    (31 January plus one month is 28 or 29 February)."""
-    month_index = start.year * 12 + (start.month - 1) + months
-    year, month_zero_based = divmod(month_index, 12)
-    month = month_zero_based + 1
-    day = min(start.day, calendar.monthrange(year, month)[1])
-    return date(year, month, day)
-
-
 def expiry_date(approved_on: date, months: int) -> date:
     """An accreditation approved on a date expires the given number of calendar months later
     (the framework's accreditation period, 12 months by default)."""
@@ -190,14 +182,3 @@ def certificate_warnings(
                 "renew it and upload the new certificate"
             )
     return warnings
-
-
-_MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-
-
-def format_date(day: date) -> str:
-    """A date as GOV.UK writes it, for example "1 March 2026" (independent of the server's locale)."""
-    return f"{day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
