@@ -76,11 +76,13 @@ def register_blueprints(app: Flask) -> None:
     from app.catalogue.public_views import bp as service_pages_bp
     from app.catalogue.views import bp as catalogue_bp
     from app.pages.views import bp as pages_bp
+    from app.search.views import bp as search_bp
     from app.suppliers.directory import bp as supplier_directory_bp
     from app.suppliers.views import bp as suppliers_bp
 
     for blueprint in (
-        pages_bp, auth_bp, suppliers_bp, catalogue_bp, supplier_directory_bp, service_pages_bp, buyers_bp, admin_bp, api_bp,
+        pages_bp, auth_bp, suppliers_bp, catalogue_bp, supplier_directory_bp, search_bp, service_pages_bp, buyers_bp, admin_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)
 

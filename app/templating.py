@@ -12,7 +12,7 @@ from flask_login import current_user
 def navigation() -> list[dict[str, Any]]:
     """The header links for the current user's role (public links first)."""
     items = [
-        ("Find services", url_for("pages.start"), "pages.start"),
+        ("Find services", url_for("search.index"), "search."),
         ("Suppliers", url_for("supplier_directory.index"), "supplier_directory."),
     ]
     if current_user.is_authenticated:

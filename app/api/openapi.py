@@ -13,6 +13,7 @@ from app.api.bodies import MAX_BODY_BYTES
 from app.api.presenters import LIST_FIELDS
 from app.auth.api_tokens import NAME_MAX_CHARS as TOKEN_NAME_MAX_CHARS
 from app.catalogue import rules
+from app.search.index import CERTIFICATIONS, DATA_LOCATIONS, ORG_TYPES, PER_PAGE, SORTS
 from app.suppliers.models import OrganisationType
 from app.suppliers.sizing import Size
 
@@ -121,6 +122,38 @@ INVALID = _json(
 TOO_LARGE = _error(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
 SERVICE_ID = {"name": "service_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 SECURED = [{"bearer": []}]
+
+
+def _query(name: str, description: str, schema: Schema, *, repeatable: bool = False) -> Schema:
+    parameter: Schema = {"name": name, "in": "query", "required": False, "description": description}
+    if repeatable:
+        parameter.update({"schema": {"type": "array", "items": schema}, "style": "form", "explode": True})
+    else:
+        parameter["schema"] = schema
+    return parameter
+
+
+# The same parameters, with the same meaning, as the /services page. Unknown values are ignored, not errors.
+SEARCH_PARAMETERS = [
+    _query("q", "Keywords; every word must match (stemmed: hosted finds hosting). Operators and quotes are plain text.",
+           {"type": "string", "maxLength": 200}),
+    _query("lot", "One lot.", {"type": "string", "enum": LOT_SLUGS}),
+    _query("category", "Category slugs; a service in any of them matches. An unknown slug matches nothing.",
+           {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}, repeatable=True),
+    _query("org_type", "Supplier types; a supplier of any of them matches (SME is the computed size).",
+           {"type": "string", "enum": list(ORG_TYPES)}, repeatable=True),
+    _query("data_location", "Where buyer data may be kept, at least as strict as this: uk matches uk; eea matches "
+           "uk and eea; other matches everything.", {"type": "string", "enum": list(DATA_LOCATIONS)}),
+    _query("certification", "Certifications the service must all have.",
+           {"type": "string", "enum": list(CERTIFICATIONS)}, repeatable=True),
+    _query("free_trial", "1: only services with a free trial or free version.", {"type": "string", "enum": ["1"]}),
+    _query("price_max", "The highest starting price, in pounds excluding VAT (25 or 25.50).",
+           {"type": "string", "pattern": r"^[0-9]+(\.[0-9]{1,2})?$", "examples": ["25.50"]}),
+    _query("sort", "The order; relevance (the default) breaks ties in a fixed order, the same on every request.",
+           {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _query("page", f"1-based, {PER_PAGE} results a page; a page after the last is 404.",
+           {"type": "integer", "minimum": 1, "default": 1}),
+]
 
 
 def _components() -> Schema:
@@ -284,6 +317,62 @@ def _components() -> Schema:
                     "url": {"type": "string", "format": "uri", "description": "The service's public page."},
                 },
             },
+            "SearchResults": {
+                "type": "object",
+                "required": ["total", "page", "per_page", "results", "facets"],
+                "additionalProperties": False,
+                "properties": {
+                    "total": {"type": "integer", "minimum": 0, "description": "Services matching, on every page."},
+                    "page": {"type": "integer", "minimum": 1},
+                    "per_page": {"type": "integer", "const": PER_PAGE},
+                    "results": {"type": "array", "maxItems": PER_PAGE, "items": _ref("SearchResult")},
+                    "facets": {
+                        "type": "object",
+                        "description": (
+                            "Counts by option, each group counted with its own filter left out (so they say what "
+                            "choosing that option would give); data_location counts are 'at least' counts. "
+                            "category lists the chosen lot's categories, or with no lot those with services."
+                        ),
+                        "required": ["lot", "category", "org_type", "data_location", "certification"],
+                        "additionalProperties": False,
+                        "properties": {
+                            name: {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+                            for name in ("lot", "category", "org_type", "data_location", "certification")
+                        },
+                    },
+                },
+            },
+            "SearchResult": {
+                "type": "object",
+                "required": ["id", "name", "supplier", "lot", "summary", "price", "url", "highlights"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "supplier": _ref("SupplierSummary"),
+                    "lot": {"type": "string", "enum": LOT_SLUGS},
+                    "summary": {"type": "string"},
+                    "price": {
+                        "type": "object",
+                        "required": ["min", "max", "unit", "interval"],
+                        "additionalProperties": False,
+                        "description": "Of the current published version, in pounds excluding VAT.",
+                        "properties": {
+                            "min": {"type": ["string", "null"], "pattern": r"^\d+\.\d{2}$", "examples": ["12.50"]},
+                            "max": {"type": ["string", "null"], "pattern": r"^\d+\.\d{2}$"},
+                            "unit": {"type": ["string", "null"], "enum": [*rules.PRICE_UNITS, None]},
+                            "interval": {"type": ["string", "null"], "enum": [*rules.PRICE_INTERVALS, None]},
+                        },
+                    },
+                    "url": {"type": "string", "format": "uri", "description": "The service's public page."},
+                    "highlights": {
+                        "type": "object",
+                        "required": ["name", "summary"],
+                        "description": "HTML: the text escaped, with the words that matched in <mark> elements.",
+                        "properties": {"name": {"type": "string"}, "summary": {"type": "string"}},
+                    },
+                },
+            },
             "Supplier": {
                 "type": "object",
                 "required": ["id", "name", "organisation_type", "sme", "url"],
@@ -357,6 +446,23 @@ def _paths() -> Schema:
             }
         },
         "/services": {
+            "get": {
+                "operationId": "searchServices",
+                "summary": "Search published services",
+                "description": (
+                    "The same parameters and results as the search page, /services: only published services of "
+                    "accredited, unsuspended suppliers are found. Filters of different kinds all apply; values "
+                    "within one kind are alternatives, except certifications, which must all be held."
+                ),
+                "tags": ["services"],
+                "security": [],
+                "parameters": SEARCH_PARAMETERS,
+                "responses": {
+                    "200": _json(_ref("SearchResults"), "One page of results, with counts for every filter option."),
+                    "404": _error("A page after the last page of results (page 1 always exists)."),
+                    "503": _error("This server's search index is not available yet (code search_unavailable)."),
+                },
+            },
             "post": {
                 "operationId": "createService",
                 "summary": "Start a draft service",

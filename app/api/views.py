@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy.orm import Session
 
 from app.api import errors as api_errors
@@ -29,6 +29,9 @@ from app.catalogue.rules import ServiceStateError, ServiceStatus, ServiceValidat
 from app.db import get_session
 from app.exceptions import DomainError
 from app.extensions import csrf
+from app.search import get_index
+from app.search.params import parse_search_args
+from app.search.results import IndexUnavailable, find_services
 from app.suppliers.directory import get_visible_supplier_or_404
 from app.suppliers.presenters import supplier_json
 from app.timeutil import today, utcnow
@@ -226,6 +229,29 @@ def publish_service(service_id: int) -> Any:
     return jsonify(
         {"id": service.id, "status": service.status, "version": version.number, "url": service_page_url(service.id)}
     )
+
+
+@bp.get("/services")
+def search_services() -> Any:
+    """Search published services with the same parameters and meaning as the /services page."""
+    query = parse_search_args(request.args)
+    try:
+        results = find_services(
+            get_session(),
+            get_index(),
+            query,
+            today=today(),
+            make_session=current_app.extensions["sessionmaker"],
+            log=current_app.logger.warning,
+            service_url=service_page_url,
+        )
+    except IndexUnavailable as error:
+        current_app.logger.error("Search is unavailable: %s", error)
+        message = "Search is temporarily unavailable. Try again in a few minutes"
+        raise ApiError(503, "search_unavailable", message) from None
+    if results.is_past_end:
+        raise not_found(f"There is no page {query.page} of these results: the last page is {results.last_page}")
+    return jsonify(results.as_json())
 
 
 def _gone(service: Service) -> ApiError:

@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
         if session is not None and session.info.pop(SESSION_FLAG, False):
             index = get_index()
             if index.exists():
+                # The view has committed what it will commit: end the request's own
+                # transaction first, or on SQLite the drain would wait for the write
+                # lock this very request holds (a POST begins IMMEDIATE).
+                session.close()
                 # A fresh session sees only what was committed: rows of a transaction
                 # that rolled back are never applied.
                 with current_app.extensions["sessionmaker"]() as drain_session:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -57,36 +58,79 @@ def _category_names(session: Session) -> dict[str, str]:
     return dict(session.execute(sa.select(Category.slug, Category.name)).tuples().all())
 
 
-def _document(service: Service, version: ServiceVersion, lots: dict[int, Lot], names: dict[str, str], today: date) -> ServiceDocument | None:
-    org: Organisation = service.organisation
+@dataclass(frozen=True)
+class _Supplier:
+    """What a document needs to know about its supplier, read once per supplier."""
+
+    id: int
+    name: str
+    org_types: tuple[str, ...]
+    visible: bool  # accredited (not suspended, not expired) today: rule C1
+    visible_until: date | None
+
+
+def _supplier(org: Organisation, today: date) -> _Supplier:
     accreditation = org.accreditation
-    if service.status != ServiceStatus.PUBLISHED.value or accreditation is None:
+    visible = accreditation is not None and effective_status(
+        AccreditationStatus(accreditation.status), accreditation.expires_on, today
+    ) is AccreditationStatus.ACCREDITED
+    return _Supplier(
+        id=org.id,
+        name=org.name,
+        org_types=org_types(
+            size=org.size, mutual=org.is_public_service_mutual, social_enterprise=org.is_social_enterprise, vcse=org.is_vcse
+        ),
+        visible=visible,
+        visible_until=accreditation.expires_on if accreditation is not None else None,
+    )
+
+
+def _document(service: Service, version: ServiceVersion, lots: dict[int, Lot], names: dict[str, str], today: date) -> ServiceDocument | None:
+    if service.status != ServiceStatus.PUBLISHED.value:
         return None
-    status = effective_status(AccreditationStatus(accreditation.status), accreditation.expires_on, today)
-    if status is not AccreditationStatus.ACCREDITED:
+    supplier = _supplier(service.organisation, today)
+    return _published_document(
+        service.id, service.lot_id, version.number, version.data, version.created_at, supplier, lots, names
+    )
+
+
+def _published_document(
+    service_id: int,
+    lot_id: int,
+    version_number: int,
+    data: dict[str, Any],
+    updated: datetime,
+    supplier: _Supplier,
+    lots: dict[int, Lot],
+    names: dict[str, str],
+) -> ServiceDocument | None:
+    """The document of a published service's current version, or None if its supplier may not be found (rule C1)."""
+    if not supplier.visible:
         return None
-    lot = lots[service.lot_id]
+    lot = lots[lot_id]
     return service_document(
-        service_id=service.id,
-        version=version.number,
-        data=version.data,
+        service_id=service_id,
+        version=version_number,
+        data=data,
         lot_slug=lot.slug,
         lot_name=lot.name,
         category_names=names,
-        supplier_id=org.id,
-        supplier_name=org.name,
-        supplier_org_types=org_types(
-            size=org.size, mutual=org.is_public_service_mutual, social_enterprise=org.is_social_enterprise, vcse=org.is_vcse
-        ),
-        updated=version.created_at,
-        visible_until=accreditation.expires_on,
+        supplier_id=supplier.id,
+        supplier_name=supplier.name,
+        supplier_org_types=supplier.org_types,
+        updated=updated,
+        visible_until=supplier.visible_until,
     )
+
+
+# A service's row joined with its current version's row.
+_current_version = sa.and_(ServiceVersion.service_id == Service.id, ServiceVersion.number == Service.version_number)
 
 
 def _services_with_versions(session: Session) -> sa.Select[tuple[Service, ServiceVersion]]:
     return (
         sa.select(Service, ServiceVersion)
-        .join(ServiceVersion, sa.and_(ServiceVersion.service_id == Service.id, ServiceVersion.number == Service.version_number))
+        .join(ServiceVersion, _current_version)
         .options(selectinload(Service.organisation).selectinload(Organisation.accreditation))
     )
 
@@ -106,26 +150,44 @@ def documents_for(session: Session, service_ids: Iterable[int], today: date) -> 
     return result
 
 
-def all_documents(session: Session, today: date, batch: int = 1000) -> Iterator[ServiceDocument]:
-    """Every document that belongs in the index, read in batches so memory stays flat."""
+def all_documents(session: Session, today: date, batch: int = 2000) -> Iterator[ServiceDocument]:
+    """Every document that belongs in the index, read in batches so memory stays flat.
+
+    Only the columns a document needs are read (no ORM objects per service), and
+    each supplier is read once: this runs for every service on a full rebuild.
+    """
     lots = {lot.id: lot for lot in session.scalars(sa.select(Lot))}
     names = _category_names(session)
+    suppliers = {
+        org.id: _supplier(org, today)
+        for org in session.scalars(sa.select(Organisation).options(selectinload(Organisation.accreditation)))
+    }
     last_id = 0
     while True:
         rows = session.execute(
-            _services_with_versions(session)
+            sa.select(
+                Service.id,
+                Service.lot_id,
+                Service.organisation_id,
+                ServiceVersion.number,
+                ServiceVersion.data,
+                ServiceVersion.created_at,
+            )
+            .join(ServiceVersion, _current_version)
             .where(Service.id > last_id, Service.status == ServiceStatus.PUBLISHED.value)
             .order_by(Service.id)
             .limit(batch)
         ).tuples().all()
         if not rows:
             return
-        for service, version in rows:
-            document = _document(service, version, lots, names, today)
+        for service_id, lot_id, organisation_id, number, data, updated in rows:
+            supplier = suppliers.get(organisation_id)
+            if supplier is None:  # a supplier that joined while the rebuild was reading
+                supplier = suppliers[organisation_id] = _supplier(session.get_one(Organisation, organisation_id), today)
+            document = _published_document(service_id, lot_id, number, data, updated, supplier, lots, names)
             if document is not None:
                 yield document
-        last_id = rows[-1][0].id
-        session.expunge_all()
+        last_id = rows[-1][0]
 
 
 def count_visible_candidates(session: Session) -> int:

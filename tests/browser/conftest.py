@@ -19,6 +19,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
+from app.search import get_index
+from app.search import services as search_services
+from app.timeutil import today
 from config import TestConfig
 from seed.demo import seed_demo
 from tests.conftest import Mailbox, migrate
@@ -89,6 +92,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         try:
             seed_demo(session)
             session.commit()
+            # As `make run` does after seeding: the search pages need an index.
+            search_services.reindex(session, get_index(app), today=today())
         finally:
             session.close()
 

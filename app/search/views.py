@@ -1,0 +1,39 @@
+"""The search page, /services: keywords, filters with counts, sorting and pages, all in one GET form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from app.db import get_session
+from app.search import get_index
+from app.search.params import parse_search_args
+from app.search.results import IndexUnavailable, find_services
+from app.timeutil import today
+
+bp = Blueprint("search", __name__)
+
+
+@bp.route("/services")
+def index() -> Any:
+    """Find services (journey 3); any query string gives a page, and a page after the last is a 404."""
+    query = parse_search_args(request.args)
+    try:
+        results = find_services(
+            get_session(),
+            get_index(),
+            query,
+            today=today(),
+            make_session=current_app.extensions["sessionmaker"],
+            log=current_app.logger.warning,
+            base_url=url_for("search.index"),
+            service_url=lambda service_id: url_for("service_pages.service", service_id=service_id),
+            supplier_url=lambda supplier_id: url_for("supplier_directory.profile", supplier_id=supplier_id),
+        )
+    except IndexUnavailable as error:
+        current_app.logger.error("Search is unavailable: %s", error)
+        return render_template("search/unavailable.html"), 503
+    if results.is_past_end:
+        abort(404)
+    return render_template("search/index.html", results=results, query=results.query)
