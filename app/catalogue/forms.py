@@ -44,13 +44,10 @@ def _bold_label(kwargs: dict[str, Any]) -> dict[str, Any]:
     return kwargs
 
 
-class TextValue(StringField):
-    """A single line of text; blank means "not answered"."""
+class PlainValue:
+    """A field whose value goes to the service as typed (empty meaning "not given") and comes back unchanged."""
 
-    widget = GovTextInput()
-
-    def __init__(self, label: str, description: str, **kwargs: Any) -> None:
-        super().__init__(label, description=description, filters=[_strip], **_bold_label(kwargs))
+    data: Any
 
     def service_value(self) -> str | None:
         return self.data or None
@@ -60,7 +57,16 @@ class TextValue(StringField):
         return value
 
 
-class LongTextValue(TextAreaField):
+class TextValue(PlainValue, StringField):
+    """A single line of text; blank means "not answered"."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label: str, description: str, **kwargs: Any) -> None:
+        super().__init__(label, description=description, filters=[_strip], **_bold_label(kwargs))
+
+
+class LongTextValue(PlainValue, TextAreaField):
     """Several lines of text, with a count shown while typing when JavaScript runs."""
 
     def __init__(
@@ -83,13 +89,6 @@ class LongTextValue(TextAreaField):
             label, description=description, filters=[_strip], widget=GovCharacterCount(), **_bold_label(kwargs)
         )
 
-    def service_value(self) -> str | None:
-        return self.data or None
-
-    @staticmethod
-    def form_value(value: Any) -> Any:
-        return value
-
 
 class PhrasesValue(TextAreaField):
     """A short list typed one item per line: simpler than ten boxes and needs no JavaScript to add more."""
@@ -108,7 +107,7 @@ class PhrasesValue(TextAreaField):
         return "\n".join(value) if isinstance(value, list) else value
 
 
-class MoneyValue(StringField):
+class MoneyValue(PlainValue, StringField):
     """Pounds as typed ('£1,250.50'); the rules read the amount, so their messages are the same everywhere."""
 
     widget = GovTextInput()
@@ -124,15 +123,8 @@ class MoneyValue(StringField):
         )
         super().__init__(label, description=description, filters=[_strip], **_bold_label(kwargs))
 
-    def service_value(self) -> str | None:
-        return self.data or None
 
-    @staticmethod
-    def form_value(value: Any) -> Any:
-        return value
-
-
-class OneOfValue(RadioField):
+class OneOfValue(PlainValue, RadioField):
     """One answer from a fixed list (the rules check it is one of the list)."""
 
     widget = GovRadioInput()
@@ -152,15 +144,8 @@ class OneOfValue(RadioField):
             **kwargs,
         )
 
-    def service_value(self) -> str | None:
-        return self.data or None
 
-    @staticmethod
-    def form_value(value: Any) -> Any:
-        return value
-
-
-class DropdownValue(SelectField):
+class DropdownValue(PlainValue, SelectField):
     """One answer from a longer fixed list, as a select."""
 
     widget = GovSelect()
@@ -173,13 +158,6 @@ class DropdownValue(SelectField):
             validate_choice=False,
             **_bold_label(kwargs),
         )
-
-    def service_value(self) -> str | None:
-        return self.data or None
-
-    @staticmethod
-    def form_value(value: Any) -> Any:
-        return value
 
 
 class YesNoValue(RadioField):
