@@ -212,6 +212,34 @@ def _components() -> Schema:
                     }
                 },
             },
+            "ContractTerms": {
+                "type": "object",
+                "description": "Order-form terms. Dates are ISO 8601; months are calendar months, clamped to the month's end.",
+                "properties": {
+                    "start_date": {"type": "string", "format": "date", "examples": ["2027-01-04"]},
+                    "initial_term_months": {"type": "integer", "minimum": 1},
+                    "break_dates": {"type": "array", "items": {"type": "string", "format": "date"}},
+                    "buyer_notice_days": {"type": "integer", "minimum": 0},
+                    "extensions_months": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+                    "exit_fee": {"type": "string", "examples": ["0.00"]},
+                    "upfront_payment_months": {"type": "integer", "minimum": 0},
+                    "pricing_model": {"type": "string", "enum": ["pay_as_you_go", "fixed"]},
+                    "data_return": {"type": "string"},
+                },
+            },
+            "ContractValid": {
+                "type": "object",
+                "required": ["valid"],
+                "properties": {"valid": {"const": True}},
+            },
+            "ContractInvalid": {
+                "type": "object",
+                "required": ["valid", "errors"],
+                "properties": {
+                    "valid": {"const": False},
+                    "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+                },
+            },
             "TokenRequest": {
                 "type": "object",
                 "required": ["email", "password"],
@@ -549,6 +577,27 @@ def _paths() -> Schema:
                         _ref("ValidationErrors"),
                         "What is still missing, by section, or certifications the organisation does not hold.",
                     ),
+                },
+            },
+        },
+        "/contracts/validate": {
+            "post": {
+                "operationId": "validateContractTerms",
+                "summary": "Check order-form terms against the contract rules T1-T5",
+                "description": (
+                    "The same rules as the award form: initial term and declared extensions, no lock-in longer "
+                    "than 12 months, notice and no exit fee, data returned in an open format, pricing. Needs no "
+                    "sign-in and changes nothing."
+                ),
+                "tags": ["contracts"],
+                "security": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("ContractTerms")}},
+                },
+                "responses": {
+                    "200": _json(_ref("ContractValid"), "The terms meet every rule."),
+                    "422": _json(_ref("ContractInvalid"), "What to fix, by field (or body when it is not a JSON object)."),
                 },
             },
         },

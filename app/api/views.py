@@ -26,6 +26,8 @@ from app.catalogue import rules
 from app.catalogue import services as catalogue
 from app.catalogue.models import Lot, Service
 from app.catalogue.rules import ServiceStateError, ServiceStatus, ServiceValidationError
+from app.contracts import terms as contract_terms
+from app.contracts.terms import TermLimits
 from app.db import get_session
 from app.exceptions import DomainError
 from app.extensions import csrf
@@ -293,3 +295,16 @@ def supplier(supplier_id: int) -> Any:
         raise not_found(f"There is no supplier with id {supplier_id}")
     org = get_visible_supplier_or_404(get_session(), supplier_id)
     return jsonify(supplier_json(org, today()))
+
+
+@bp.post("/contracts/validate")
+def validate_contract() -> Any:
+    """Check order-form terms against the contract rules T1-T5 (the award form's own check); changes nothing."""
+    body = json_object(request)
+    limits = TermLimits.from_framework(catalogue.live_framework(get_session()))
+    _, errors = contract_terms.validate(body, limits, today=today())
+    if errors:
+        response = jsonify({"valid": False, "errors": errors})
+        response.status_code = 422
+        return response
+    return jsonify({"valid": True})
