@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template
 
 from app.db import get_session
+from app.search import get_index
 
 bp = Blueprint("pages", __name__)
 
@@ -37,12 +37,16 @@ def _database_ok() -> bool:
 
 
 def _search_ok() -> bool:
-    directory = Path(current_app.config["SEARCH_INDEX_DIR"])
+    """This node's index exists and opens (a node that has never been indexed cannot answer searches)."""
+    index = get_index()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
+        if not index.exists():
+            return False
+        index.doc_count()
+    except Exception:
+        current_app.logger.exception("Health check: search index unavailable")
         return False
-    return os.access(directory, os.R_OK | os.W_OK)
+    return os.access(index.directory, os.R_OK | os.W_OK)
 
 
 @bp.route("/healthz")

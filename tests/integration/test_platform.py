@@ -107,7 +107,20 @@ def test_api_errors_are_json(client: FlaskClient) -> None:
     assert response.get_json()["error"]["code"] == "not_found"
 
 
-def test_healthz_reports_each_part(client: FlaskClient) -> None:
+def test_healthz_says_search_is_unavailable_until_the_node_has_an_index(app: Flask, client: FlaskClient) -> None:
+    from app.search import get_index
+
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "ok", "search": "unavailable"}
+    get_index(app).ensure()
+    assert client.get("/healthz").status_code == 200
+
+
+def test_healthz_reports_each_part(app: Flask, client: FlaskClient) -> None:
+    from app.search import get_index
+
+    get_index(app).ensure()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "search": "ok"}
