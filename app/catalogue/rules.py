@@ -110,6 +110,24 @@ WCAG_LEVELS = {
 EXIT_FORMATS = {"csv": "CSV", "json": "JSON", "xml": "XML", "odf": "OpenDocument (ODF)", "sql": "SQL dump", "other": "Other format"}
 OPEN_EXIT_FORMATS = frozenset({"csv", "json", "xml", "odf", "sql"})
 
+# Which fixed list each choice field takes its values from (one answer, or several).
+SINGLE_CHOICES: dict[str, dict[str, str]] = {
+    "price_unit": PRICE_UNITS,
+    "pricing_model": PRICING_MODELS,
+    "minimum_contract_period": MINIMUM_CONTRACT_PERIODS,
+    "data_location": DATA_LOCATIONS,
+    "staff_security_clearance": CLEARANCES,
+    "support_response_time": SUPPORT_RESPONSE_TIMES,
+    "support_hours": SUPPORT_HOURS,
+    "accessibility": WCAG_LEVELS,
+}
+MULTIPLE_CHOICES: dict[str, dict[str, str]] = {
+    "certifications": CERTIFICATIONS,
+    "standards": STANDARDS,
+    "support_channels": SUPPORT_CHANNELS,
+    "exit_data_formats": EXIT_FORMATS,
+}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -323,35 +341,15 @@ def clean_fields(values: Mapping[str, Any], lot: LotSpec) -> tuple[dict[str, Any
                 result = _categories(value, lot, problems)
             case "price_min" | "price_max":
                 result = _money(value, label, problems)
-            case "price_unit":
-                result = _choice(value, label, PRICE_UNITS, problems)
             case "price_interval":
                 result = _choice("" if value is None else value, label, PRICE_INTERVALS, problems)
-            case "pricing_model":
-                result = _choice(value, label, PRICING_MODELS, problems)
             case "free_trial" | "education_pricing":
                 result = _bool(value, label, problems)
-            case "minimum_contract_period":
-                result = _choice(value, label, MINIMUM_CONTRACT_PERIODS, problems)
-            case "data_location":
-                result = _choice(value, label, DATA_LOCATIONS, problems)
-            case "certifications":
-                result = _choices(value, label, CERTIFICATIONS, problems)
-            case "standards":
-                result = _choices(value, label, STANDARDS, problems)
-            case "staff_security_clearance":
-                result = _choice(value, label, CLEARANCES, problems)
-            case "support_channels":
-                result = _choices(value, label, SUPPORT_CHANNELS, problems)
-            case "support_response_time":
-                result = _choice(value, label, SUPPORT_RESPONSE_TIMES, problems)
-            case "support_hours":
-                result = _choice(value, label, SUPPORT_HOURS, problems)
-            case "accessibility":
-                result = _choice(value, label, WCAG_LEVELS, problems)
-            case "exit_data_formats":
-                result = _choices(value, label, EXIT_FORMATS, problems)
-                if result is not None and result and not OPEN_EXIT_FORMATS & set(result):
+            case _ if name in SINGLE_CHOICES:
+                result = _choice(value, label, SINGLE_CHOICES[name], problems)
+            case _ if name in MULTIPLE_CHOICES:
+                result = _choices(value, label, MULTIPLE_CHOICES[name], problems)
+                if name == "exit_data_formats" and result and not OPEN_EXIT_FORMATS & set(result):
                     problems.append("Choose at least one open format (CSV, JSON, XML, ODF or SQL) so the buyer can leave with their data")
             case _:  # pragma: no cover - every field is matched above
                 raise AssertionError(name)
@@ -444,13 +442,7 @@ def unheld_certifications(claimed: Iterable[str], held: Iterable[str]) -> list[s
 
 def display(name: str, value: Any) -> str:
     """A field's value as a buyer reads it."""
-    options = {
-        "price_unit": PRICE_UNITS, "price_interval": PRICE_INTERVALS, "pricing_model": PRICING_MODELS,
-        "minimum_contract_period": MINIMUM_CONTRACT_PERIODS, "data_location": DATA_LOCATIONS,
-        "certifications": CERTIFICATIONS, "standards": STANDARDS, "staff_security_clearance": CLEARANCES,
-        "support_channels": SUPPORT_CHANNELS, "support_response_time": SUPPORT_RESPONSE_TIMES,
-        "support_hours": SUPPORT_HOURS, "accessibility": WCAG_LEVELS, "exit_data_formats": EXIT_FORMATS,
-    }.get(name)
+    options = {**SINGLE_CHOICES, **MULTIPLE_CHOICES, "price_interval": PRICE_INTERVALS}.get(name)
     if value is None or value == [] or value == "":
         return "Not given"
     if isinstance(value, bool):
