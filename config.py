@@ -58,6 +58,10 @@ class Config:
     SERVICE_DOCUMENTS_DIR = os.environ.get("SERVICE_DOCUMENTS_DIR", str(_INSTANCE / "service-documents"))
     INVITATION_MAX_AGE = _int("INVITATION_MAX_AGE", 7 * 24 * 3600)
 
+    # Contracts: flask contracts remind emails this many days before a break's notice deadline and the end date.
+    CONTRACT_NOTICE_REMINDER_DAYS = _int("CONTRACT_NOTICE_REMINDER_DAYS", 30)
+    CONTRACT_END_REMINDER_DAYS = _int("CONTRACT_END_REMINDER_DAYS", 60)
+
     SESSION_COOKIE_NAME = "cloudstore_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -68,21 +68,23 @@ class DatabaseIntConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
-    from app.admin import accreditation_views, catalogue_views  # noqa: F401  (they add pages to the admin blueprint)
+    from app.admin import accreditation_views, catalogue_views, template_views  # noqa: F401  (they add pages to the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
     from app.buyers.views import bp as buyers_bp
     from app.catalogue.public_views import bp as service_pages_bp
     from app.catalogue.views import bp as catalogue_bp
+    from app.contracts.views import bp as contracts_bp
+    from app.contracts.views import supplier_bp as supplier_contracts_bp
     from app.pages.views import bp as pages_bp
     from app.search.views import bp as search_bp
     from app.suppliers.directory import bp as supplier_directory_bp
     from app.suppliers.views import bp as suppliers_bp
 
     for blueprint in (
-        pages_bp, auth_bp, suppliers_bp, catalogue_bp, supplier_directory_bp, search_bp, service_pages_bp, buyers_bp, admin_bp,
-        api_bp,
+        pages_bp, auth_bp, suppliers_bp, catalogue_bp, supplier_directory_bp, search_bp, service_pages_bp, buyers_bp,
+        contracts_bp, supplier_contracts_bp, admin_bp, api_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -95,10 +97,12 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app.cli import register
+    from app.contracts.cli import contracts_group
     from app.search.cli import search_group
 
     register(app)
     app.cli.add_command(search_group)
+    app.cli.add_command(contracts_group)
 
 
 def configure_logging(app: Flask) -> None:

@@ -153,3 +153,12 @@ def text_field(label: str, *, required: str | None = None, max_length: int = 200
         render_kw=render or None,
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
+
+
+def form_page(template: str, form: BaseForm | None = None, **context: Any) -> tuple[str, int]:
+    """Render a page with its form: status 400 when the form carries errors, so a refused submission is visible
+    to programs as well as people."""
+    from flask import render_template
+
+    failed = form is not None and bool(form.errors or form.form_errors)
+    return render_template(template, form=form, **context), 400 if failed else 200

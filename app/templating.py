@@ -19,8 +19,10 @@ def navigation() -> list[dict[str, Any]]:
         if current_user.is_supplier:
             items.append(("Your organisation", url_for("suppliers.index"), "suppliers."))
             items.append(("Your services", url_for("catalogue.supplier_services"), "catalogue."))
+            items.append(("Contracts", url_for("supplier_contracts.index"), "supplier_contracts."))
         elif current_user.is_buyer:
-            items.append(("Your projects", url_for("buyers.index"), "buyers."))
+            items.append(("Your projects", url_for("buyers.projects"), "buyers."))
+            items.append(("Your contracts", url_for("contracts.buyer_contracts"), "contracts."))
         elif current_user.is_admin:
             items += [
                 ("Admin", url_for("admin.index"), "admin.index"),

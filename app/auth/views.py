@@ -59,7 +59,7 @@ def load_user(user_id: str) -> User | None:
 def home_url_for(user: User) -> str:
     return {
         Role.ADMIN: url_for("admin.index"),
-        Role.BUYER: url_for("buyers.index"),
+        Role.BUYER: url_for("buyers.projects"),
         Role.SUPPLIER: url_for("suppliers.index"),
     }[user.role_enum]
 
@@ -196,6 +196,8 @@ def logout() -> Any:
         # Signing out changes state, so it needs the CSRF-protected POST; GET shows the button.
         return render_template("auth/logout.html")
     logout_user()
+    # Nothing of the signed-out user's session (such as messages not yet shown) passes to whoever comes next.
+    flask_session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("pages.start"))
 

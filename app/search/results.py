@@ -110,3 +110,29 @@ def find_services(
     page = index.search(query)
     rows = load_rows(session, (hit.id for hit in page.hits), today)
     return SearchResults(query, page, rows, load_catalogue_terms(session), today=today, **urls)
+
+
+def find_all(
+    session: Session,
+    index: WhooshIndex,
+    query: SearchQuery,
+    *,
+    limit: int,
+    today: date,
+    make_session: sessionmaker[Session],
+    log: Callable[[str], None],
+) -> tuple[int, list[tuple[Service, ServiceVersion]]]:
+    """Every service a search finds, in its order, when it finds at most ``limit`` (ending a search, B2):
+    the number found and, if that is within the limit, the services with the versions the buyer sees now.
+    Over the limit, the list is empty. Raises IndexUnavailable if this node has no usable index."""
+    if not index.exists():
+        raise IndexUnavailable("This node has no search index yet: run flask search reindex")
+    catch_up(session, index, make_session, today=today, log=log)
+    page = index.search(replace(query, today=today, page=1, per_page=limit + 1))
+    rows = load_rows(session, (hit.id for hit in page.hits), today)
+    # Hits the database no longer shows (changed since indexing) do not count and are not shortlisted.
+    found = [rows[hit.id] for hit in page.hits if hit.id in rows]
+    total = page.total - (len(page.hits) - len(found))
+    if total > limit:
+        return total, []
+    return total, found

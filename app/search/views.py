@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from app.db import get_session
 from app.search import get_index
-from app.search.params import parse_search_args
+from app.search.params import parse_search_args, search_args
 from app.search.results import IndexUnavailable, find_services
 from app.timeutil import today
 
@@ -36,4 +37,6 @@ def index() -> Any:
         return render_template("search/unavailable.html"), 503
     if results.is_past_end:
         abort(404)
-    return render_template("search/index.html", results=results, query=results.query)
+    args = search_args(results.query, page=1)
+    save_url = url_for("buyers.save_search") + (f"?{urlencode(args)}" if args else "")
+    return render_template("search/index.html", results=results, query=results.query, save_url=save_url)

@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 from whoosh import analysis, columns, fields, index, scoring, writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.support import levenshtein
 from whoosh.util.numeric import byte_to_length

@@ -15,11 +15,14 @@ OK, SIGN_IN, FORBIDDEN, HOME = 200, "sign in", 403, "home"
 # (url, {role: expected}) for every page that depends on who you are.
 PROTECTED = [
     ("/supplier/", {ANON: SIGN_IN, SUPPLIER: OK, BUYER: FORBIDDEN, ADMIN: FORBIDDEN}),
-    ("/buyer/", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: OK, ADMIN: FORBIDDEN}),
+    ("/buyer/projects", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: OK, ADMIN: FORBIDDEN}),
+    ("/buyer/projects/contracts", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: OK, ADMIN: FORBIDDEN}),
+    ("/supplier/contracts/", {ANON: SIGN_IN, SUPPLIER: OK, BUYER: FORBIDDEN, ADMIN: FORBIDDEN}),
     ("/admin/", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: FORBIDDEN, ADMIN: OK}),
     ("/admin/users", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: FORBIDDEN, ADMIN: OK}),
     ("/admin/users/{user_id}", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: FORBIDDEN, ADMIN: OK}),
     ("/admin/buyer-domains", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: FORBIDDEN, ADMIN: OK}),
+    ("/admin/templates", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: FORBIDDEN, ADMIN: OK}),
     ("/admin/audit", {ANON: SIGN_IN, SUPPLIER: FORBIDDEN, BUYER: FORBIDDEN, ADMIN: OK}),
     ("/account", {ANON: SIGN_IN, SUPPLIER: OK, BUYER: OK, ADMIN: OK}),
     ("/register/supplier", {ANON: OK, SUPPLIER: HOME, BUYER: HOME, ADMIN: HOME}),
@@ -33,7 +36,7 @@ PROTECTED_POSTS = [
     "/admin/buyer-domains",
     "/admin/buyer-domains/{domain_id}/remove",
 ]
-HOMES = {SUPPLIER: "/supplier/", BUYER: "/buyer/", ADMIN: "/admin/"}
+HOMES = {SUPPLIER: "/supplier/", BUYER: "/buyer/projects", ADMIN: "/admin/"}
 
 
 def _client_as(role: str, client: FlaskClient, session: Session) -> FlaskClient:

@@ -144,7 +144,7 @@ def test_seed_demo_is_idempotent_and_demo_accounts_sign_in(app: Flask, session: 
     assert "nothing to do" in second.output
     session.expire_all()
     assert (session.scalar(sa.select(sa.func.count(User.id))), session.scalar(sa.select(sa.func.count(BuyerDomain.id)))) == counts
-    for email, home in [("admin@cloudstore.example", "/admin/"), ("buyer@example.gov.uk", "/buyer/"), ("supplier@mutual.example", "/supplier/")]:
+    for email, home in [("admin@cloudstore.example", "/admin/"), ("buyer@example.gov.uk", "/buyer/projects"), ("supplier@mutual.example", "/supplier/")]:
         response = client.post("/login", data={"email": email, "password": "cloudstore-demo-password"})
         assert response.location == home
         client.post("/logout")

@@ -134,16 +134,16 @@ def test_sign_out_needs_a_post_and_ends_the_session(client: FlaskClient, session
     session.commit()
     login_as(client, user)
     assert client.get("/logout").status_code == 200
-    assert client.get("/buyer/").status_code == 200
+    assert client.get("/buyer/projects").status_code == 200
     client.post("/logout")
-    assert client.get("/buyer/").status_code == 302
+    assert client.get("/buyer/projects").status_code == 302
 
 
 def test_sign_in_redirects_only_to_local_next_pages(client: FlaskClient, session: Session) -> None:
     user = make_user(session)
     session.commit()
     response = client.post("/login?next=https://evil.example/", data={"email": user.email, "password": PASSWORD})
-    assert response.location == "/buyer/"
+    assert response.location == "/buyer/projects"
     client.post("/logout")
     response = client.post("/login?next=/account", data={"email": user.email, "password": PASSWORD})
     assert response.location == "/account"
