@@ -6,7 +6,7 @@ from app.buyers.models import Outcome, Project, SavedSearch, ShortlistDownload, 
 from app.catalogue.models import Category, CategoryGroup, Framework, Lot, Service, ServiceDocument, ServiceVersion
 from app.contracts.models import Contract, ContractReminder, ContractTemplate
 from app.db import Base
-from app.search.models import SearchOutboxPruned, SearchOutboxRow
+from app.search.models import SearchOutboxPruned, SearchOutboxRow, SearchQueryLog
 from app.suppliers.models import Accreditation, Certificate, EvidenceDocument, Invitation, Organisation
 
 __all__ = [

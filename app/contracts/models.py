@@ -64,6 +64,12 @@ class Contract(Base):
     buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     buyer_organisation: Mapped[str] = mapped_column(sa.String(200))
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    # The supplier as it was at award, for transparency: a supplier that grows later does not rewrite
+    # the share of past awards that went to SMEs, mutuals and VCSEs.
+    supplier_size: Mapped[str | None] = mapped_column(sa.String(10))
+    supplier_is_mutual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    supplier_is_vcse: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    supplier_is_social_enterprise: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     service_id: Mapped[int] = mapped_column(sa.ForeignKey("services.id"))
     service_version_id: Mapped[int] = mapped_column(sa.ForeignKey("service_versions.id"))
     template_id: Mapped[int] = mapped_column(sa.ForeignKey("contract_templates.id"))

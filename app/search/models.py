@@ -34,3 +34,20 @@ class SearchOutboxPruned(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pruned_up_to: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class SearchQueryLog(Base):
+    """One search made on the search page or the API, for admin statistics: what was asked and how many
+    services it found. Nothing about who asked (no user, address or session) is kept."""
+
+    __tablename__ = "search_queries"
+    __table_args__ = (sa.Index("ix_search_queries_zero_results", "result_count", "q"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True)
+    searched_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The keywords as the engine read them, lower-cased and with spaces collapsed; empty for a browse.
+    q: Mapped[str] = mapped_column(sa.String(200), default="")
+    lot: Mapped[str | None] = mapped_column(sa.String(50))
+    filter_count: Mapped[int] = mapped_column(default=0)
+    result_count: Mapped[int]
+    source: Mapped[str] = mapped_column(sa.String(10), default="page")

@@ -63,7 +63,7 @@ def test_the_order_form_is_prefilled_from_the_service(client: FlaskClient, short
 
 
 def test_an_award_makes_the_contract_and_completes_the_project(
-    client: FlaskClient, session: Session, buyer: User, shortlist: dict[str, ShortlistItem]
+    client: FlaskClient, session: Session, buyer: User, shortlist: dict[str, ShortlistItem], corpus: Corpus
 ) -> None:
     item = shortlist["Case management for social care"]
     response = post_award(client, item)
@@ -74,6 +74,8 @@ def test_an_award_makes_the_contract_and_completes_the_project(
     assert contract.template.status == "active"
     assert contract.end_date == add_months(start(), 24)
     assert contract.value == 24000
+    # The supplier's standing at award is kept for transparency, whatever it becomes later.
+    assert (contract.supplier_size, contract.supplier_is_mutual) == (corpus.mutual.size, True)
     assert project(session, item.search.project_id).outcome.result == "awarded"
     titles = [clause["title"] for clause in contract.document]
     assert len(titles) >= 4
