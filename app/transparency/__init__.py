@@ -1,0 +1,1 @@
+"""Transparency: awarded contracts as open data, SME and mutual shares, charts."""
