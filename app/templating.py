@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from app import dates
+
 
 def navigation() -> list[dict[str, Any]]:
     """The header links for the current user's role (public links first)."""
@@ -44,7 +46,7 @@ def navigation() -> list[dict[str, Any]]:
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return dates.format_date(value)
 
 
 def last_valid_day(first_invalid: date | None) -> str:
@@ -56,7 +58,7 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     hour = value.hour % 12 or 12
-    return f"{value.day} {value:%B %Y} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'} UTC"
+    return f"{dates.format_date(value)} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'} UTC"
 
 
 def error_list(form: Any) -> list[dict[str, str]]:

@@ -22,7 +22,8 @@ class SaveSearchForm(BaseForm):
     )
     name = StringField(
         "Name of the new project",
-        description="For example, the service you need and your team: 'Case management for the housing team'.",
+        description="Only if you chose ‘A new project’. For example, the service you need and your team: "
+        "‘Case management for the housing team’.",
         validators=[Optional(), Length(max=PROJECT_NAME_MAX, message=f"Project name must be {PROJECT_NAME_MAX} characters or fewer")],
         widget=GovTextInput(),
         render_kw={"spellcheck": "true"},

@@ -26,6 +26,7 @@ from app.contracts import documents, terms
 from app.contracts.models import Contract
 from app.contracts.state import state_of
 from app.contracts.templates import active_template
+from app.dates import format_date
 from app.exceptions import DomainError, NotAllowed
 from app.suppliers.services import current_status
 
@@ -234,7 +235,9 @@ def exercise_break(session: Session, actor: User, contract: Contract, break_date
     state = terms.exercise_break(state_of(contract), break_date, today=today)
     contract.ended_on = state.ended_at_break
     contract.end_date = state.end_date
-    contract.end_reason = f"The buyer exercised the break on {break_date.isoformat()}, giving notice on {today.isoformat()}"
+    contract.end_reason = (
+        f"The buyer ended the contract at the break on {format_date(break_date)}, giving notice on {format_date(today)}"
+    )
     session.flush()
     record(
         session,
