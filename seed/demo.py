@@ -15,6 +15,7 @@ from app.auth import services
 from app.auth.models import BuyerDomain
 from app.suppliers.sizing import SizeLimits
 from app.timeutil import today, utcnow
+from seed.buying import seed_buying
 from seed.services import generate_services
 from seed.suppliers import SeedSettings, seed_suppliers
 
@@ -83,4 +84,5 @@ def seed_demo(session: Session, *, service_count: int = DEFAULT_SERVICES, seed: 
     generated = generate_services(session, service_count, seed, today())
     if generated.created:
         report.created.append(generated.summary())
+    report.created += seed_buying(session, today=today(), password=DEMO_PASSWORD, policy=policy)
     return report
