@@ -31,6 +31,9 @@ class Config:
     SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(_INSTANCE / "search-index"))
     SEARCH_WRITE_TIMEOUT = float(os.environ.get("SEARCH_WRITE_TIMEOUT", "2.0"))
     SEARCH_OUTBOX_RETENTION_DAYS = _int("SEARCH_OUTBOX_RETENTION_DAYS", 7)
+    # The search log behind the admin statistics (no personal data); flask search prune deletes older rows.
+    SEARCH_LOG_ENABLED = _bool("SEARCH_LOG_ENABLED", True)
+    SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 365)
     INSTANCE_DIR = str(_INSTANCE)
 
     # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_OUTBOX_DIR.
@@ -61,6 +64,13 @@ class Config:
     # Contracts: flask contracts remind emails this many days before a break's notice deadline and the end date.
     CONTRACT_NOTICE_REMINDER_DAYS = _int("CONTRACT_NOTICE_REMINDER_DAYS", 30)
     CONTRACT_END_REMINDER_DAYS = _int("CONTRACT_END_REMINDER_DAYS", 60)
+
+    # Transparency: the share of award value going to SMEs is shown against this target (rule R2.3, Aug 2015).
+    SME_TARGET_PERCENT = _int("SME_TARGET_PERCENT", 33)
+
+    # Open data (R5.1): the publisher prefix of every OCDS ocid. Register your own with the Open Contracting
+    # Partnership before publishing for real; never reuse Contracts Finder's or Find a Tender's.
+    OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-cs0001")
 
     SESSION_COOKIE_NAME = "cloudstore_session"
     SESSION_COOKIE_HTTPONLY = True

@@ -68,7 +68,7 @@ class DatabaseIntConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIntConverter
-    from app.admin import accreditation_views, catalogue_views, template_views  # noqa: F401  (they add pages to the admin blueprint)
+    from app.admin import accreditation_views, catalogue_views, statistics_views, template_views  # noqa: F401  (they add pages to the admin blueprint)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.auth.views import bp as auth_bp
@@ -81,10 +81,11 @@ def register_blueprints(app: Flask) -> None:
     from app.search.views import bp as search_bp
     from app.suppliers.directory import bp as supplier_directory_bp
     from app.suppliers.views import bp as suppliers_bp
+    from app.transparency.views import bp as transparency_bp
 
     for blueprint in (
         pages_bp, auth_bp, suppliers_bp, catalogue_bp, supplier_directory_bp, search_bp, service_pages_bp, buyers_bp,
-        contracts_bp, supplier_contracts_bp, admin_bp, api_bp,
+        contracts_bp, supplier_contracts_bp, admin_bp, api_bp, transparency_bp,
     ):
         app.register_blueprint(blueprint)
 

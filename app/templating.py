@@ -16,6 +16,7 @@ def navigation() -> list[dict[str, Any]]:
     items = [
         ("Find services", url_for("search.index"), "search."),
         ("Suppliers", url_for("supplier_directory.index"), "supplier_directory."),
+        ("Transparency", url_for("transparency.index"), "transparency."),
     ]
     if current_user.is_authenticated:
         if current_user.is_supplier:
@@ -32,6 +33,7 @@ def navigation() -> list[dict[str, Any]]:
                 ("Services", url_for("admin.services_index"), "admin.service"),
                 ("Users", url_for("admin.users"), "admin.user"),
                 ("Audit log", url_for("admin.audit"), "admin.audit"),
+                ("Statistics", url_for("admin.statistics_page"), "admin.statistics"),
             ]
         items.append(("Your account", url_for("auth.account"), "auth.account"))
     else:

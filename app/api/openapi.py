@@ -120,6 +120,12 @@ INVALID = _json(
     _ref("ValidationErrors"), 'The body is not acceptable: problems by field ("body" for the body as a whole).'
 )
 TOO_LARGE = _error(f"The body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+OPEN_DATA_HEADERS = {
+    "Cache-Control": {
+        "description": "public, max-age=300: anyone may cache the open data for five minutes",
+        "schema": {"type": "string"},
+    }
+}
 SERVICE_ID = {"name": "service_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 SECURED = [{"bearer": []}]
 
@@ -439,6 +445,84 @@ def _components() -> Schema:
                     "url": {"type": "string", "format": "uri"},
                 },
             },
+            "OcdsReleasePackage": {
+                "type": "object",
+                "description": (
+                    "An Open Contracting Data Standard 1.1 release package. It and every release in it validate "
+                    "against the OCDS 1.1 schema, which describes every field."
+                ),
+                "externalDocs": {"url": "https://standard.open-contracting.org/1.1/en/schema/release_package/"},
+                "required": [
+                    "uri", "version", "publishedDate", "publisher", "license", "publicationPolicy", "releases",
+                ],
+                "properties": {
+                    "uri": {"type": "string", "format": "uri"},
+                    "version": {"const": "1.1"},
+                    "publishedDate": {"type": "string", "format": "date-time"},
+                    "publisher": {
+                        "type": "object",
+                        "required": ["name", "uri"],
+                        "properties": {
+                            "name": {"type": "string"},
+                            "scheme": {"type": "string"},
+                            "uid": {"type": "string"},
+                            "uri": {"type": "string", "format": "uri"},
+                        },
+                    },
+                    "license": {
+                        "type": "string",
+                        "format": "uri",
+                        "description": "The Open Government Licence v3.0.",
+                    },
+                    "publicationPolicy": {"type": "string", "format": "uri"},
+                    "releases": {"type": "array", "items": _ref("OcdsRelease")},
+                },
+            },
+            "OcdsRelease": {
+                "type": "object",
+                "description": (
+                    "One awarded contract: one buyer and one supplier party, one award, one contract linked to it "
+                    "by awardID, and the framework as a related process. Money is a number in pounds excluding "
+                    "VAT. A contract's endDate is the start of the day it ends (the first day it no longer runs); "
+                    "maxExtentDate is its end if every declared extension were taken."
+                ),
+                "required": [
+                    "ocid", "id", "date", "tag", "initiationType", "parties", "buyer", "tender", "awards",
+                    "contracts", "relatedProcesses",
+                ],
+                "properties": {
+                    "ocid": {
+                        "type": "string",
+                        "description": "The publisher prefix (OCDS_PREFIX) and the contract's reference.",
+                        "examples": ["ocds-cs0001-cs-000042"],
+                    },
+                    "id": {
+                        "type": "string",
+                        "description": "The ocid and a fingerprint of the release: it changes when anything does.",
+                    },
+                    "date": {"type": "string", "format": "date-time"},
+                    "tag": {
+                        "type": "array",
+                        "items": {"type": "string", "enum": ["award", "contract", "contractTermination"]},
+                        "description": "contractTermination once the buyer has exercised a break or the term has run.",
+                    },
+                    "initiationType": {"const": "tender"},
+                    "parties": {"type": "array", "items": {"type": "object"}, "minItems": 2, "maxItems": 2},
+                    "buyer": {"type": "object", "required": ["id", "name"]},
+                    "tender": {"type": "object", "required": ["id"]},
+                    "awards": {"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": 1},
+                    "contracts": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 1,
+                        "items": {
+                            "type": "object",
+                            "properties": {"status": {"type": "string", "enum": ["active", "terminated"]}},
+                        },
+                    },
+                    "relatedProcesses": {"type": "array", "items": {"type": "object"}},
+                },
+            },
         },
     }
 
@@ -601,6 +685,52 @@ def _paths() -> Schema:
                 },
             },
         },
+        "/transparency/ocds": {
+            "get": {
+                "operationId": "getOcdsReleasePackage",
+                "summary": "Every awarded contract as OCDS open data",
+                "description": (
+                    "An OCDS 1.1 release package with one release per awarded contract, newest award first. Only "
+                    "awarded contracts appear: nothing of a project still searching or cancelled, and nothing "
+                    "about the buyer's people. Published under the Open Government Licence v3.0."
+                ),
+                "tags": ["transparency"],
+                "security": [],
+                "responses": {
+                    "200": _json(_ref("OcdsReleasePackage"), "The release package.", OPEN_DATA_HEADERS),
+                },
+            }
+        },
+        "/transparency/contracts.csv": {
+            "get": {
+                "operationId": "getContractsCsv",
+                "summary": "Every awarded contract as CSV",
+                "description": (
+                    "UTF-8 with a header row, one row per awarded contract, newest award first. Columns: ocid, "
+                    "buyer, supplier, companies_house_number, sme, vcse, mutual (yes or no; sme is empty when the "
+                    "supplier's size at award is not known), cpv_code (one per lot: 72400000 cloud hosting, "
+                    "48000000 cloud software, 72000000 cloud support), value_gbp (excluding VAT), start_date, "
+                    "end_date (the first day the contract no longer runs), max_extent_date, award_date (ISO "
+                    "dates), status (active, ending, ended or expired). A value a spreadsheet would read as a "
+                    "formula starts with an apostrophe."
+                ),
+                "tags": ["transparency"],
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The CSV file, as a download.",
+                        "headers": {
+                            **OPEN_DATA_HEADERS,
+                            "Content-Disposition": {
+                                "description": 'attachment; filename="cloudstore-contracts.csv"',
+                                "schema": {"type": "string"},
+                            },
+                        },
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                },
+            }
+        },
         "/suppliers/{supplier_id}": {
             "get": {
                 "operationId": "getSupplier",
@@ -636,6 +766,7 @@ def openapi_document() -> Schema:
             {"name": "tokens"},
             {"name": "services"},
             {"name": "suppliers"},
+            {"name": "transparency"},
             {"name": "meta"},
         ],
         "paths": _paths(),

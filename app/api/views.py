@@ -33,10 +33,13 @@ from app.exceptions import DomainError
 from app.extensions import csrf
 from app.search import get_index
 from app.search.params import parse_search_args
+from app.search.query_log import log_search
 from app.search.results import IndexUnavailable, find_services
 from app.suppliers.directory import get_visible_supplier_or_404
 from app.suppliers.presenters import supplier_json
 from app.timeutil import today, utcnow
+from app.transparency import csv_export, ocds
+from app.transparency.records import load_awards
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # the API authenticates with bearer tokens, not cookies
@@ -253,7 +256,9 @@ def search_services() -> Any:
         raise ApiError(503, "search_unavailable", message) from None
     if results.is_past_end:
         raise not_found(f"There is no page {query.page} of these results: the last page is {results.last_page}")
-    return jsonify(results.as_json())
+    response = jsonify(results.as_json())
+    log_search(results.query, results.total, source="api")
+    return response
 
 
 def _gone(service: Service) -> ApiError:
@@ -308,3 +313,36 @@ def validate_contract() -> Any:
         response.status_code = 422
         return response
     return jsonify({"valid": True})
+
+
+# Open data (R5.2, R5.9): every awarded contract, for anyone, and the same for everyone, so shared caches may
+# keep it for a few minutes.
+
+OPEN_DATA_CACHE_CONTROL = "public, max-age=300"
+
+
+@bp.get("/transparency/ocds")
+def transparency_ocds() -> Any:
+    """Every awarded contract as an OCDS 1.1 release package, newest award first."""
+    records = load_awards(get_session(), today=today())
+    publication = ocds.Publication(
+        ocid_prefix=current_app.config["OCDS_PREFIX"],
+        package_uri=url_for("api.transparency_ocds", _external=True),
+        publisher_uri=request.url_root,
+        # The transparency page explains what is published and when (interface.md).
+        publication_policy=request.url_root + "transparency",
+    )
+    response = jsonify(ocds.release_package(records, publication, published=utcnow()))
+    response.headers["Cache-Control"] = OPEN_DATA_CACHE_CONTROL
+    return response
+
+
+@bp.get("/transparency/contracts.csv")
+def transparency_contracts_csv() -> Any:
+    """Every awarded contract as CSV, one row each, newest award first."""
+    records = load_awards(get_session(), today=today())
+    body = csv_export.to_csv(records, ocid_prefix=current_app.config["OCDS_PREFIX"])
+    response = current_app.response_class(body, mimetype="text/csv")  # Flask adds "; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{csv_export.FILENAME}"'
+    response.headers["Cache-Control"] = OPEN_DATA_CACHE_CONTROL
+    return response

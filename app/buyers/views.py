@@ -35,7 +35,7 @@ from app.timeutil import today
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
 
-_MIMETYPES = {"csv": "text/csv; charset=utf-8", "ods": "application/vnd.oasis.opendocument.spreadsheet"}
+_MIMETYPES = {"csv": "text/csv", "ods": "application/vnd.oasis.opendocument.spreadsheet"}
 
 
 @bp.before_request

@@ -9,9 +9,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.db import get_session
-from app.search import get_index
-from app.search import services
-from app.timeutil import today
+from app.search import get_index, query_log, services
+from app.timeutil import today, utcnow
 
 search_group = AppGroup("search", help="The search index of this node.")
 
@@ -70,8 +69,10 @@ def drain(watch: bool) -> None:
 
 @search_group.command("prune")
 def prune() -> None:
-    """Delete outbox rows older than SEARCH_OUTBOX_RETENTION_DAYS (nodes further behind will rebuild)."""
+    """Delete outbox rows older than SEARCH_OUTBOX_RETENTION_DAYS (nodes further behind will rebuild)
+    and logged searches older than SEARCH_LOG_RETENTION_DAYS."""
     session = get_session()
     deleted = services.prune(session, older_than_days=current_app.config["SEARCH_OUTBOX_RETENTION_DAYS"])
+    searches = query_log.prune(session, older_than_days=current_app.config["SEARCH_LOG_RETENTION_DAYS"], now=utcnow())
     session.commit()
-    click.echo(f"Deleted {deleted} outbox rows.")
+    click.echo(f"Deleted {deleted} outbox rows and {searches} logged searches.")

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from app.db import get_session
 from app.search import get_index
 from app.search.params import parse_search_args, search_args
+from app.search.query_log import log_search
 from app.search.results import IndexUnavailable, find_services
 from app.timeutil import today
 
@@ -39,4 +40,6 @@ def index() -> Any:
         abort(404)
     args = search_args(results.query, page=1)
     save_url = url_for("buyers.save_search") + (f"?{urlencode(args)}" if args else "")
-    return render_template("search/index.html", results=results, query=results.query, save_url=save_url)
+    page = render_template("search/index.html", results=results, query=results.query, save_url=save_url)
+    log_search(results.query, results.total, source="page")
+    return page
