@@ -94,7 +94,8 @@ def seed_group() -> None:
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed always generates the same services.")
 def seed_demo(service_count: int, seed: int) -> None:
-    """Create the demo accounts, buyer domains, suppliers and services (running it again changes nothing)."""
+    """Create the demo accounts, buyer domains, suppliers, services and a year of buying history (running it again
+    changes nothing)."""
     from seed.demo import seed_demo as run
 
     session = get_session()
