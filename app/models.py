@@ -37,5 +37,6 @@ __all__ = [
     "Role",
     "SearchOutboxPruned",
     "SearchOutboxRow",
+    "SearchQueryLog",
     "User",
 ]

@@ -31,10 +31,10 @@ from app.contracts.terms import TermLimits
 from app.db import get_session
 from app.exceptions import DomainError
 from app.extensions import csrf
-from app.search import get_index
+from app.search import search_now
 from app.search.params import parse_search_args
 from app.search.query_log import log_search
-from app.search.results import IndexUnavailable, find_services
+from app.search.results import IndexUnavailable
 from app.suppliers.directory import get_visible_supplier_or_404
 from app.suppliers.presenters import supplier_json
 from app.timeutil import today, utcnow
@@ -241,15 +241,7 @@ def search_services() -> Any:
     """Search published services with the same parameters and meaning as the /services page."""
     query = parse_search_args(request.args)
     try:
-        results = find_services(
-            get_session(),
-            get_index(),
-            query,
-            today=today(),
-            make_session=current_app.extensions["sessionmaker"],
-            log=current_app.logger.warning,
-            service_url=service_page_url,
-        )
+        results = search_now(query, service_url=service_page_url)
     except IndexUnavailable as error:
         current_app.logger.error("Search is unavailable: %s", error)
         message = "Search is temporarily unavailable. Try again in a few minutes"

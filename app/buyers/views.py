@@ -27,11 +27,10 @@ from app.contracts.state import live_framework
 from app.db import get_session
 from app.exceptions import DomainError
 from app.forms import choices, form_page
-from app.search import get_index
+from app.search import find_all_now, search_now
 from app.search.index import SearchQuery
 from app.search.params import parse_search_args, search_args
-from app.search.results import IndexUnavailable, find_all, find_services
-from app.timeutil import today
+from app.search.results import IndexUnavailable
 
 bp = Blueprint("buyers", __name__, url_prefix="/buyer")
 
@@ -62,15 +61,7 @@ def _search_url(query: SearchQuery) -> str:
 
 def _count(query: SearchQuery, limit: int) -> tuple[int, list[Any]]:
     """How many services a search finds now and, at the limit or fewer, which (raises IndexUnavailable)."""
-    return find_all(
-        get_session(),
-        get_index(),
-        query,
-        limit=limit,
-        today=today(),
-        make_session=current_app.extensions["sessionmaker"],
-        log=current_app.logger.warning,
-    )
+    return find_all_now(query, limit=limit)
 
 
 @bp.route("/")
@@ -96,14 +87,7 @@ def save_search() -> Any:
     form = SaveSearchForm()
     form.project.choices = choices([(str(p.id), p.name) for p in open_projects] + [(NEW_PROJECT, "A new project")])
     try:
-        results = find_services(
-            session,
-            get_index(),
-            query,
-            today=today(),
-            make_session=current_app.extensions["sessionmaker"],
-            log=current_app.logger.warning,
-        )
+        results = search_now(query)
     except IndexUnavailable:
         return render_template("search/unavailable.html"), 503
     context = {"summary": results.summary, "search_url": _search_url(query), "open_projects": open_projects}

@@ -7,12 +7,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from app.db import get_session
-from app.search import get_index
+from app.search import search_now
 from app.search.params import parse_search_args, search_args
 from app.search.query_log import log_search
-from app.search.results import IndexUnavailable, find_services
-from app.timeutil import today
+from app.search.results import IndexUnavailable
 
 bp = Blueprint("search", __name__)
 
@@ -22,13 +20,8 @@ def index() -> Any:
     """Find services (journey 3); any query string gives a page, and a page after the last is a 404."""
     query = parse_search_args(request.args)
     try:
-        results = find_services(
-            get_session(),
-            get_index(),
+        results = search_now(
             query,
-            today=today(),
-            make_session=current_app.extensions["sessionmaker"],
-            log=current_app.logger.warning,
             base_url=url_for("search.index"),
             service_url=lambda service_id: url_for("service_pages.service", service_id=service_id),
             supplier_url=lambda supplier_id: url_for("supplier_directory.profile", supplier_id=supplier_id),
