@@ -15,24 +15,14 @@ from app.contracts.terms import (
     ContractRuleError,
     ContractState,
     ContractTerms,
-    TermLimits,
     check_terms,
     extend,
     extension_window,
     validate,
 )
 from app.dates import add_months
+from tests.unit.test_contract_terms import LIMITS, TODAY  # the framework's default limits, as in the example tests
 
-LIMITS = TermLimits(
-    max_initial_months=24,
-    max_extensions=2,
-    max_extension_months=12,
-    max_total_months=48,
-    max_months_to_break=12,
-    max_notice_days=30,
-    max_upfront_months=12,
-)
-TODAY = date(2026, 12, 1)
 LOCK_IN_MONTHS = 12  # the promise in T2, stated independently of the framework row
 EARLY_COMMIT_DAYS = 30  # how early the buyer may take an extension (the framework's max_notice_days)
 
