@@ -36,6 +36,12 @@ class Config:
     SEARCH_LOG_RETENTION_DAYS = _int("SEARCH_LOG_RETENTION_DAYS", 365)
     INSTANCE_DIR = str(_INSTANCE)
 
+    # Logs (app/observability): one JSON object per line, or readable text (the development default).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # /metrics needs "Authorization: Bearer <METRICS_TOKEN>" when set; unset, it is open except in production.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
     # Mail: SMTP when MAIL_SERVER is set, otherwise .eml files in MAIL_OUTBOX_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = _int("MAIL_PORT", 587)
@@ -50,6 +56,21 @@ class Config:
     MAX_FAILED_SIGN_INS = _int("MAX_FAILED_SIGN_INS", 5)
     EMAIL_VERIFICATION_MAX_AGE = _int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600)
     PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+
+    # Rate limits (app/ratelimit.py): only POSTs count, per client address; a sign-in (the form or
+    # POST /api/v1/tokens) also per email address. Several limits are separated by ";".
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_SIGN_IN = os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;100 per hour")
+    RATELIMIT_SIGN_IN_EMAIL = os.environ.get("RATELIMIT_SIGN_IN_EMAIL", "10 per minute;30 per hour")
+    RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "5 per minute;20 per hour")
+    RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
+    RATELIMIT_API_TOKEN = os.environ.get("RATELIMIT_API_TOKEN", "10 per minute;50 per hour")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cloudstore")
+    # Shared counts for every worker and node; without it each process counts in its own memory.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    # How many proxies in front of Cloudstore append to X-Forwarded-For (and set X-Forwarded-Proto).
+    # 0 ignores those headers: a client could otherwise pick its own address.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     # Suppliers (rules C4, C6) and colleagues.
     ACCREDITATION_MONTHS = _int("ACCREDITATION_MONTHS", 12)
@@ -90,6 +111,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 
 
 class TestConfig(Config):
@@ -99,6 +121,8 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # Fast hashing keeps the suite quick; production uses argon2's defaults.
     PASSWORD_HASH_FAST = True
+    # The suite signs in thousands of times; tests/integration/test_rate_limits.py turns limits on.
+    RATELIMIT_ENABLED = False
 
 
 class ProductionConfig(Config):

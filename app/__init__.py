@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import jinja2
@@ -21,12 +20,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.config.from_object(config_class)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    register_observability(app)  # first: its request hooks must run before and after all others
     register_extensions(app)
     register_templates(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_error_handlers(app)
     register_commands(app)
-    configure_logging(app)
     return app
 
 
@@ -90,6 +90,12 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def register_rate_limits(app: Flask) -> None:
+    from app import ratelimit
+
+    ratelimit.init_app(app)  # wraps views, so after the blueprints
+
+
 def register_error_handlers(app: Flask) -> None:
     from app.errors import register_error_handlers as register
 
@@ -106,6 +112,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(contracts_group)
 
 
-def configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing:
-        app.logger.setLevel(logging.INFO)
+def register_observability(app: Flask) -> None:
+    from app import observability
+
+    observability.init_app(app)  # JSON logs with request ids, /metrics

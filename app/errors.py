@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -42,6 +42,8 @@ def handle_unexpected_error(error: Exception) -> Any:
         session.rollback()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
+    # Flask logs nothing for an error a handler answers: without this line a 500 leaves no trace.
+    current_app.logger.error("Unexpected error answered with 500: %s", type(error).__name__, exc_info=error)
     wrapped = InternalServerError(original_exception=error)
     if wants_json():
         return _json_error(500, "internal_server_error", "Something went wrong on our side. Try again later.")

@@ -554,6 +554,12 @@ def _paths() -> Schema:
                     "401": _error("Wrong email or password, or the account is locked, deactivated or unconfirmed."),
                     "413": TOO_LARGE,
                     "422": INVALID,
+                    "429": _json(
+                        _ref("Error"),
+                        "Too many token requests from this address, or for this email address (code "
+                        "too_many_requests; retry_after in the error is the same number of seconds as the header).",
+                        {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+                    ),
                 },
             }
         },
@@ -681,6 +687,7 @@ def _paths() -> Schema:
                 },
                 "responses": {
                     "200": _json(_ref("ContractValid"), "The terms meet every rule."),
+                    "413": TOO_LARGE,
                     "422": _json(_ref("ContractInvalid"), "What to fix, by field (or body when it is not a JSON object)."),
                 },
             },

@@ -23,35 +23,39 @@ def search_now(query: SearchQuery, **urls: Any) -> SearchResults:
     """One page of results for this request, from this node's index caught up with the database
     (raises IndexUnavailable if the node has no index yet)."""
     from app.db import get_session
+    from app.observability.metrics import observe_search
     from app.search.results import find_services
     from app.timeutil import today
 
-    return find_services(
-        get_session(),
-        get_index(),
-        query,
-        today=today(),
-        make_session=current_app.extensions["sessionmaker"],
-        log=current_app.logger.warning,
-        **urls,
-    )
+    with observe_search("page"):
+        return find_services(
+            get_session(),
+            get_index(),
+            query,
+            today=today(),
+            make_session=current_app.extensions["sessionmaker"],
+            log=current_app.logger.warning,
+            **urls,
+        )
 
 
 def find_all_now(query: SearchQuery, *, limit: int) -> tuple[int, list[tuple[Service, ServiceVersion]]]:
     """Everything a search finds for this request when it finds at most ``limit`` (see results.find_all)."""
     from app.db import get_session
+    from app.observability.metrics import observe_search
     from app.search.results import find_all
     from app.timeutil import today
 
-    return find_all(
-        get_session(),
-        get_index(),
-        query,
-        limit=limit,
-        today=today(),
-        make_session=current_app.extensions["sessionmaker"],
-        log=current_app.logger.warning,
-    )
+    with observe_search("all"):
+        return find_all(
+            get_session(),
+            get_index(),
+            query,
+            limit=limit,
+            today=today(),
+            make_session=current_app.extensions["sessionmaker"],
+            log=current_app.logger.warning,
+        )
 
 
 def init_app(app: Flask) -> None:

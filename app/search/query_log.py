@@ -49,11 +49,20 @@ _EMAIL = re.compile(r"\S+@\S+")
 _PHONE_OR_NUMBER = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 
 
+def without_email_addresses(text: str) -> str:
+    """The text with every email address replaced by a placeholder (the logs use this too)."""
+    return _EMAIL.sub("[email]", text)
+
+
+def without_personal_data(text: str) -> str:
+    """The text with email addresses and telephone-like numbers (7 digits or more) replaced by placeholders."""
+    return _PHONE_OR_NUMBER.sub("[number]", without_email_addresses(text))
+
+
 def normalise_keywords(q: str) -> str:
     """The keywords as the statistics count them: "Case  Management " and "case management" are one search.
     Email addresses and telephone-like numbers (7 digits or more) are replaced by a placeholder."""
-    text = _PHONE_OR_NUMBER.sub("[number]", _EMAIL.sub("[email]", q))
-    return " ".join(text.lower().split())[:MAX_Q_CHARS].rstrip()
+    return " ".join(without_personal_data(q).lower().split())[:MAX_Q_CHARS].rstrip()
 
 
 def count_filters(query: SearchQuery) -> int:

@@ -35,7 +35,6 @@ from app.catalogue import services as catalogue
 from app.suppliers.models import Invitation
 from app.suppliers.tokens import make_invitation_token
 from app.timeutil import today
-from config import TestConfig
 from tests.contract_factories import contract_template, make_contract
 from tests.factories import (
     MINIMAL_PDF,
@@ -47,6 +46,8 @@ from tests.factories import (
     make_user,
 )
 from tests.integration.search_support import reindex
+from tests.integration.security_support import assert_security_headers
+from tests.live import isolated_config
 
 # The people, in the order of each row of the table.
 ANON, SUPPLIER_A, SUPPLIER_B, BUYER_A, BUYER_B, ADMIN = (
@@ -95,6 +96,7 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("/accessibility", "GET"): PUBLIC,
     ("/privacy", "GET"): PUBLIC,
     ("/healthz", "GET"): PUBLIC,
+    ("/metrics", "GET"): PUBLIC,  # open outside production while METRICS_TOKEN is unset (test_observability_metrics)
     ("/transparency", "GET"): PUBLIC,
     ("/services", "GET"): PUBLIC,  # the module builds the search index, so search answers (no 503)
     ("/services/<int:service_id>", "GET"): PUBLIC,
@@ -264,22 +266,10 @@ class World:
     values: dict[str, object]
 
 
-def _config(base: Path, database_url: str) -> type[TestConfig]:
-    class Config(TestConfig):
-        DATABASE_URL = database_url
-        MAIL_OUTBOX_DIR = str(base / "outbox")
-        SEARCH_INDEX_DIR = str(base / "search-index")
-        INSTANCE_DIR = str(base / "instance")
-        EVIDENCE_DIR = str(base / "evidence")
-        SERVICE_DOCUMENTS_DIR = str(base / "service-documents")
-
-    return Config
-
-
 @pytest.fixture(scope="module")
 def world(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     base = tmp_path_factory.mktemp("access-table")
-    app = create_app(_config(base, database_url))
+    app = create_app(isolated_config(base, database_url))
     assert app.config["WTF_CSRF_ENABLED"] is False  # empty POSTs reach the views' own checks
     with engine.connect() as connection:
         outer = connection.begin()
@@ -405,7 +395,7 @@ def _rules(app: Flask) -> set[tuple[str, str]]:
 
 def _app_rules() -> set[tuple[str, str]]:
     with tempfile.TemporaryDirectory() as base:
-        return _rules(create_app(_config(Path(base), "sqlite://")))
+        return _rules(create_app(isolated_config(Path(base), "sqlite://")))
 
 
 CASES = [(rule, method, actor) for (rule, method) in sorted(TABLE) for actor in ACTORS]
@@ -451,3 +441,26 @@ def test_rule_answers_each_actor(rule: str, method: str, actor: str, case: World
     got = answer(response)
     assert response.status_code < 500, f"{method} {url} as {actor}: {response.status_code}"
     assert _matches(expected, got), f"{method} {url} as {actor}: expected {expected}, got {got}"
+    # Whatever the answer (a page, a redirect, a 403, 404 or 405), it carries the security headers.
+    assert_security_headers(response, url)
+
+
+# Answers no rule in the table gives: a URL that is no route, a method a route does not take, a static asset.
+OUTSIDE_THE_TABLE = [
+    ("GET", "/no-such-page", 404),
+    ("GET", "/api/v1/no-such-thing", 404),
+    ("GET", "/account/tokens", 405),
+    ("DELETE", "/api/v1/tokens", 405),
+    ("GET", "/static/app.js", 200),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"), OUTSIDE_THE_TABLE, ids=[f"{m} {u}" for m, u, _ in OUTSIDE_THE_TABLE]
+)
+def test_answers_outside_the_table_carry_the_security_headers(
+    method: str, url: str, status: int, case: World
+) -> None:
+    response = _client_as(case, BUYER_A).open(url, method=method)
+    assert response.status_code == status
+    assert_security_headers(response, url)
