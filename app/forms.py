@@ -17,6 +17,18 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 class BaseForm(FlaskForm):
     """A form whose rule failures (from services) can be attached to a field or to the form."""
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, and no null character anywhere: nothing typed contains one, and
+        PostgreSQL cannot store it in text, so it is refused next to its field rather than failing later."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if field.type in ("SubmitField", "CSRFTokenField"):  # buttons and tokens are read, never kept
+                continue
+            if any(isinstance(value, str) and "\x00" in value for value in field.raw_data or ()):
+                field.errors = [*field.errors, f"{field.label.text} contains a null character: remove it"]
+                valid = False
+        return valid
+
     def add_error(self, field: str | None, message: str) -> None:
         target = getattr(self, field, None) if field else None
         if target is not None:

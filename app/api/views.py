@@ -297,9 +297,13 @@ def supplier(supplier_id: int) -> Any:
 @bp.post("/contracts/validate")
 def validate_contract() -> Any:
     """Check order-form terms against the contract rules T1-T5 (the award form's own check); changes nothing."""
-    body = json_object(request)
-    limits = TermLimits.from_framework(catalogue.live_framework(get_session()))
-    _, errors = contract_terms.validate(body, limits, today=today())
+    try:
+        body = json_object(request)
+    except ValidationFailed as refused:  # not a JSON object: still the answer's own shape, with "valid": false
+        errors = refused.errors
+    else:
+        limits = TermLimits.from_framework(catalogue.live_framework(get_session()))
+        _, errors = contract_terms.validate(body, limits, today=today())
     if errors:
         response = jsonify({"valid": False, "errors": errors})
         response.status_code = 422

@@ -67,3 +67,17 @@ def test_a_long_contract_without_a_break_names_the_date_it_needs(client: FlaskCl
 def test_bodies_that_are_not_objects_get_422_not_500(client: FlaskClient, raw: bytes) -> None:
     response = client.post(URL, data=raw, content_type="application/json")
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type"), [(b"not json", "application/json"), (b"[]", "application/json"), (b"", None)]
+)
+def test_a_body_that_cannot_be_read_still_answers_valid_false(
+    client: FlaskClient, raw: bytes, content_type: str | None
+) -> None:
+    # The documented 422 answer of this endpoint always says "valid": false, even when the body is not JSON.
+    response = client.post(URL, data=raw, content_type=content_type)
+    assert response.status_code == 422
+    answer = response.get_json()
+    assert answer["valid"] is False
+    assert answer["errors"]["body"] and isinstance(answer["errors"]["body"][0], str)
