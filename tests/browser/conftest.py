@@ -8,23 +8,17 @@ A test that fails leaves a full-page screenshot in test-results/screenshots/.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from app import create_app
-from app.search import get_index
-from app.search import services as search_services
-from app.timeutil import today
-from config import TestConfig
-from seed.demo import seed_demo
 from tests.conftest import Mailbox, migrate
+from tests.live import isolated_config, serve_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = f"Chromium not found at {CHROMIUM}: install it with apt-get install chromium"
@@ -79,34 +73,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     database_url = f"sqlite:///{root / 'cloudstore.db'}"
     migrate(database_url).dispose()
 
-    class LiveServerConfig(TestConfig):
-        WTF_CSRF_ENABLED = True
-        DATABASE_URL = database_url
-        MAIL_OUTBOX_DIR = str(root / "outbox")
-        SEARCH_INDEX_DIR = str(root / "search-index")
-        INSTANCE_DIR = str(root / "instance")
-
-    app = create_app(LiveServerConfig)
-    with app.app_context():
-        session = app.extensions["sessionmaker"]()
-        try:
-            seed_demo(session)
-            session.commit()
-            # As `make run` does after seeding: the search pages need an index.
-            search_services.reindex(session, get_index(app), today=today())
-        finally:
-            session.close()
-
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", outbox=root / "outbox", app=app)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        server.server_close()
-        app.extensions["engine"].dispose()
+    # CSRF on as in production; the browser keeps the CSS and scripts instead of asking for each again
+    # on every page (quicker tests).
+    config = isolated_config(root, database_url, WTF_CSRF_ENABLED=True, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    with serve_demo(config, name="live-server") as (app, url):
+        yield LiveServer(url=url, outbox=root / "outbox", app=app)
 
 
 @pytest.fixture
@@ -157,12 +128,15 @@ def _save_screenshot(page: Page, request: pytest.FixtureRequest, suffix: str = "
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest) -> Iterator[Callable[[], Page]]:
-    """Open more pages, each in its own browser context: one per person in a journey (supplier and admin)."""
+def new_page(
+    browser: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Page]]:
+    """Open more pages, each in its own browser context: one per person in a journey (supplier and admin).
+    Keyword arguments go to the context, e.g. ``new_page(java_script_enabled=False)``."""
     contexts: list[BrowserContext] = []
 
-    def open_page() -> Page:
-        context = browser.new_context(base_url=live_server.url)
+    def open_page(**options: Any) -> Page:
+        context = browser.new_context(base_url=live_server.url, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
