@@ -55,9 +55,13 @@ test-fast: install-dev
 	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # Seeds 50,000 services into a temporary instance and prints every search figure
-# with its target (BENCH_SERVICES=5000 for a quick run); a report, so it exits 0.
+# with its target; then loads gunicorn on PostgreSQL with searches, page views and
+# supplier edits while killing workers, and checks nothing was half-applied or lost
+# (skipped, saying why, without PostgreSQL). BENCH_QUICK=1 for a quick run.
+# The search figures are a report; the load bench exits 1 if a correctness check fails.
 bench: install-dev
 	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.load_faults
 
 clean:
 	rm -rf $(VENV) node_modules $(ASSETS)

@@ -75,14 +75,23 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving ``app_spec`` from the benchmark's instance; stopped on exit."""
 
-    def __init__(self, directory: Path, app_spec: str = "wsgi:app", workers: int = 2) -> None:
+    def __init__(
+        self, directory: Path, app_spec: str = "wsgi:app", workers: int = 2, env: dict[str, str] | None = None
+    ) -> None:
         self.port = free_port()
-        env = {**os.environ, **instance.environment(directory)}
+        env = {**os.environ, **instance.environment(directory), **(env or {})}
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        command = [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{self.port}", "--timeout", "120"]
+        # The project's own gunicorn settings (hooks, metrics), as in production; the command line's win.
+        self.config_file = ROOT / "gunicorn.conf.py"
+        if self.config_file.exists():
+            command += ["-c", str(self.config_file)]
+            metrics_dir = directory / f"prometheus-{self.port}"
+            metrics_dir.mkdir(parents=True, exist_ok=True)
+            env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
         self.log = open(directory / f"gunicorn-{self.port}.log", "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
-            [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{self.port}", "--timeout", "120", app_spec],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [*command, app_spec], cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
         )
         self._wait_ready()
 

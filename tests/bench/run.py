@@ -7,7 +7,7 @@ HTTP run on gunicorn. Every figure is printed with its target; the exit
 status is 0 whatever the figures (it is a report), non-zero only on a crash.
 
 Environment: BENCH_SERVICES (50000), BENCH_QUERIES (500), BENCH_HTTP_SECONDS (20),
-BENCH_PUBLISHES (20), BENCH_INSTANCE_DIR (reuse a seeded instance there instead
+BENCH_PUBLISHES (20), BENCH_QUICK=1 (5000, 200, 10 and 10 instead), BENCH_INSTANCE_DIR (reuse a seeded instance there instead
 of a temporary one), BENCH_KEEP=1 (leave the temporary instance on disk).
 """
 
@@ -30,13 +30,15 @@ from typing import Any
 from tests.bench import instance
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = int(os.environ.get("BENCH_SERVICES", "50000"))
-QUERIES = int(os.environ.get("BENCH_QUERIES", "500"))
+# BENCH_QUICK=1 makes the defaults those of a quick run (any variable set explicitly still wins).
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+SERVICES = int(os.environ.get("BENCH_SERVICES") or ("5000" if QUICK else "50000"))
+QUERIES = int(os.environ.get("BENCH_QUERIES") or ("200" if QUICK else "500"))
 WARMUP_QUERIES = 100
-HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS", "20"))
+HTTP_SECONDS = float(os.environ.get("BENCH_HTTP_SECONDS") or ("10" if QUICK else "20"))
 HTTP_WARMUP_SECONDS = 5.0
 HTTP_CONNECTIONS = 16
-PUBLISHES = int(os.environ.get("BENCH_PUBLISHES", "20"))
+PUBLISHES = int(os.environ.get("BENCH_PUBLISHES") or ("10" if QUICK else "20"))
 QUERY_SEED, WARMUP_SEED, HTTP_SEED = 20261, 20262, 20263
 
 # The issue's targets.
