@@ -35,14 +35,15 @@ def catch_up(
 ) -> None:
     """Apply outbox rows written through other nodes, so every node's search converges on the database.
 
-    Costs one indexed max() and a small file read when there is nothing to do.
-    Failures are logged and the rows wait for the next request or the CLI.
+    Costs one indexed max() and a small file read when there is nothing to do. If another worker
+    of this node is writing the index, the search goes ahead without waiting: that worker is most
+    likely applying these very rows. Failures are logged and the rows wait for the next request or the CLI.
     """
     if outbox_max_id(session) <= index.read_position().applied:
         return
     # A fresh session: the drain must not touch the request's transaction.
     with make_session() as drain_session:
-        drain_quietly(drain_session, index, today=today, limit=CATCH_UP_LIMIT, log=log)
+        drain_quietly(drain_session, index, today=today, limit=CATCH_UP_LIMIT, log=log, wait=False)
 
 
 def load_catalogue_terms(session: Session) -> CatalogueTerms:

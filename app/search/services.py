@@ -26,7 +26,7 @@ from app.catalogue.rules import ServiceStatus
 from app.search.documents import org_types, service_document
 from app.search.index import IndexChange, ServiceDocument
 from app.search.models import SearchOutboxPruned, SearchOutboxRow
-from app.search.whoosh_index import IndexUnavailable, Position, WhooshIndex
+from app.search.whoosh_index import IndexBusy, IndexUnavailable, Position, WhooshIndex
 
 __all__ = ["IndexUnavailable"]
 from app.suppliers.models import Organisation
@@ -214,49 +214,65 @@ def pruned_up_to(session: Session) -> int:
     return session.scalar(sa.select(sa.func.max(SearchOutboxPruned.pruned_up_to))) or 0
 
 
-def drain(session: Session, index: WhooshIndex, *, today: date, limit: int | None = 500, now: float | None = None) -> DrainResult:
-    """Apply outbox rows after this node's position to its index; rows it cannot apply stay for next time."""
+def drain(
+    session: Session, index: WhooshIndex, *, today: date, limit: int | None = 500, now: float | None = None, wait: bool = True
+) -> DrainResult:
+    """Apply outbox rows after this node's position to its index; rows it cannot apply stay for next time.
+
+    The position is read during this node's turn at writing, so two workers draining at once apply
+    each row once: the second finds the first's position and, usually, nothing left to do.
+    ``wait=False`` gives up at once (IndexBusy) if another worker is writing.
+    """
     now = time.time() if now is None else now
-    position = index.read_position()
-    if position.applied < pruned_up_to(session):
-        raise NeedsRebuild(f"This node's search index is at outbox row {position.applied}, before rows pruned up to {pruned_up_to(session)}")
-    stmt = sa.select(SearchOutboxRow.id, SearchOutboxRow.service_id).order_by(SearchOutboxRow.id)
-    condition = SearchOutboxRow.id > position.applied
-    if position.gaps:
-        condition = sa.or_(condition, SearchOutboxRow.id.in_(list(position.gaps)))
-    stmt = stmt.where(condition)
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.execute(stmt).tuples().all()
-    gaps = {gap: seen for gap, seen in position.gaps.items() if now - seen < GAP_TIMEOUT_SECONDS}
-    if not rows:
-        if gaps != position.gaps:
-            index.apply([], position=Position(position.applied, gaps))
-        return DrainResult(0, 0, False)
-    seen_ids = {row_id for row_id, _ in rows}
-    for gap in list(gaps):
-        if gap in seen_ids:
-            del gaps[gap]  # it has been committed since: applied now
-    new_rows = sorted(row_id for row_id in seen_ids if row_id > position.applied)
-    applied = position.applied
-    for row_id in new_rows:
-        # An id skipped here was allocated by a transaction not yet committed (or rolled back).
-        for missing in range(applied + 1, row_id):
-            gaps.setdefault(missing, now)
-        applied = row_id
-    documents = documents_for(session, (service_id for _, service_id in rows), today)
-    index.apply(
-        [IndexChange(service_id, document) for service_id, document in documents.items()],
-        position=Position(applied, gaps),
-    )
+    with index.writing(wait=wait) as batch:
+        position = batch.position
+        if position.applied < pruned_up_to(session):
+            raise NeedsRebuild(f"This node's search index is at outbox row {position.applied}, before rows pruned up to {pruned_up_to(session)}")
+        stmt = sa.select(SearchOutboxRow.id, SearchOutboxRow.service_id).order_by(SearchOutboxRow.id)
+        condition = SearchOutboxRow.id > position.applied
+        if position.gaps:
+            condition = sa.or_(condition, SearchOutboxRow.id.in_(list(position.gaps)))
+        stmt = stmt.where(condition)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = session.execute(stmt).tuples().all()
+        gaps = {gap: seen for gap, seen in position.gaps.items() if now - seen < GAP_TIMEOUT_SECONDS}
+        if not rows:
+            if gaps != position.gaps:
+                batch.apply([], position=Position(position.applied, gaps))
+            return DrainResult(0, 0, False)
+        seen_ids = {row_id for row_id, _ in rows}
+        for gap in list(gaps):
+            if gap in seen_ids:
+                del gaps[gap]  # it has been committed since: applied now
+        new_rows = sorted(row_id for row_id in seen_ids if row_id > position.applied)
+        applied = position.applied
+        for row_id in new_rows:
+            # An id skipped here was allocated by a transaction not yet committed (or rolled back).
+            for missing in range(applied + 1, row_id):
+                gaps.setdefault(missing, now)
+            applied = row_id
+        documents = documents_for(session, (service_id for _, service_id in rows), today)
+        batch.apply(
+            [IndexChange(service_id, document) for service_id, document in documents.items()],
+            position=Position(applied, gaps),
+        )
     pending = limit is not None and len(rows) == limit
     return DrainResult(len(rows), len(documents), pending)
 
 
-def drain_quietly(session: Session, index: WhooshIndex, *, today: date, limit: int = 500, log: Callable[[str], None]) -> DrainResult | None:
-    """Drain from a web request: failures are logged, never shown to the user (the rows wait)."""
+def drain_quietly(
+    session: Session, index: WhooshIndex, *, today: date, limit: int = 500, log: Callable[[str], None], wait: bool = True
+) -> DrainResult | None:
+    """Drain from a web request: failures are logged, never shown to the user (the rows wait).
+
+    With ``wait=False`` (a search catching up) a busy index is no failure: another worker is
+    applying the rows, and waiting for it would only slow the search down."""
     try:
-        return drain(session, index, today=today, limit=limit)
+        return drain(session, index, today=today, limit=limit, wait=wait)
+    except IndexBusy as error:
+        if wait:
+            log(f"Search outbox left for later: {error}")
     except IndexUnavailable as error:
         log(f"Search outbox left for later: {error}")
     except NeedsRebuild as error:

@@ -26,6 +26,7 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -59,6 +60,8 @@ REBUILD_PROCS = min(2, os.cpu_count() or 1)
 # and merging runs, which made a rebuild half as fast again.
 REBUILD_LIMIT_MB = 768
 FOREVER = 10**9
+TURN_LOCK = "TURNLOCK"  # held by the node's one writer at a time, for a whole batch (see WhooshIndex.writing)
+OPEN_ATTEMPTS = 5  # see WhooshIndex._open
 POSITION_FILE = "outbox-position.json"
 
 
@@ -73,6 +76,10 @@ class Position:
 
 class IndexUnavailable(Exception):
     """The index is locked by another writer or cannot be opened; the change waits in the outbox."""
+
+
+class IndexBusy(IndexUnavailable):
+    """Another writer holds the index's write lock (it is most likely applying the same rows)."""
 
 
 def _analyzer() -> analysis.Analyzer:
@@ -408,6 +415,44 @@ class _State:
             return self._orders[sort]
 
 
+class IndexBatch:
+    """One writer's turn at the index (see WhooshIndex.writing): the position as it stands, and at
+    most one commit of changes followed by the position they reach."""
+
+    def __init__(self, owner: WhooshIndex, ix: Any, writer: Any, generation: Path) -> None:
+        self._owner = owner
+        self._ix = ix
+        self._writer = writer
+        self._generation = generation
+        self.done = False
+
+    @property
+    def position(self) -> Position:
+        return self._owner.read_position()
+
+    def apply(self, changes: Iterable[IndexChange], *, position: Position | None = None) -> int:
+        if self.done:
+            raise RuntimeError("A batch is applied once")
+        self.done = True
+        changes = list(changes)
+        if changes:
+            try:
+                for change in changes:
+                    self._writer.delete_by_term("id", str(change.service_id))
+                    if change.document is not None:
+                        self._writer.add_document(**_fields(change.document, self._ix.schema))
+            except BaseException:
+                self._writer.cancel()
+                raise
+            # Merging small segments only keeps commits quick; a big merge can take a minute.
+            self._writer.commit(mergetype=writing.MERGE_SMALL)
+        else:
+            self._writer.cancel()  # nothing to commit
+        if position is not None:
+            self._owner._write_position(self._generation, position)
+        return len(changes)
+
+
 class WhooshIndex:
     """The search index of one node, in its own directory."""
 
@@ -428,7 +473,9 @@ class WhooshIndex:
         return self.current.resolve()
 
     def exists(self) -> bool:
-        return self.current.exists() and index.exists_in(str(self.current))
+        # A table of contents is there (listing the directory, not reading it: a commit in another
+        # worker may replace the file between the two).
+        return self.current.is_dir() and any(self.current.glob("_MAIN_*.toc"))  # Whoosh's default index name
 
     def ensure(self) -> None:
         """Create an empty index if this node has none yet."""
@@ -456,11 +503,22 @@ class WhooshIndex:
             if path != keep and path.stat().st_mtime < cutoff:
                 shutil.rmtree(path, ignore_errors=True)
 
-    def _open(self) -> Any:
-        try:
-            return index.open_dir(str(self.current))
-        except Exception as error:  # EmptyIndexError, missing files, a broken symlink
-            raise IndexUnavailable(f"The search index at {self.current} cannot be opened: {error}") from error
+    def _open(self, then: Callable[[Any], Any] = lambda ix: ix) -> Any:
+        """Open the index (and ``then`` whatever else is read from it, e.g. a searcher's segments).
+
+        Another worker's commit replaces the table of contents and deletes merged segments, so a
+        file listed a moment ago can be gone when it is read: that is retried on the newer files.
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return then(index.open_dir(str(self.current)))
+            except FileNotFoundError as error:
+                if attempt + 1 == OPEN_ATTEMPTS or not self.current.is_dir():
+                    raise IndexUnavailable(f"The search index at {self.current} cannot be opened: {error}") from error
+                time.sleep(0.01 * (attempt + 1))
+            except Exception as error:  # EmptyIndexError, a broken symlink, damaged files
+                raise IndexUnavailable(f"The search index at {self.current} cannot be opened: {error}") from error
+        raise AssertionError("unreachable")
 
     # Writing
 
@@ -484,30 +542,41 @@ class WhooshIndex:
         Raises IndexUnavailable if another writer holds the lock; the caller's
         outbox rows then simply wait for the next attempt.
         """
-        changes = list(changes)
+        with self.writing() as batch:
+            return batch.apply(changes, position=position)
+
+    @contextmanager
+    def writing(self, *, wait: bool = True) -> Iterator[IndexBatch]:
+        """This node's turn at writing: what is read under it (the outbox position above all) cannot be
+        overtaken by another worker's write before the batch's own position is recorded.
+
+        Whoosh's write lock is released by its commit, before the position can be written after it, so
+        a lock of our own (a file beside the index's) covers the whole turn. Waits up to
+        ``write_timeout`` for both (``wait=False``: not at all) and raises IndexBusy if another writer
+        keeps them. Nothing is written unless the batch is applied.
+        """
         generation = self.generation_dir()
-        if not changes:
-            if position is not None:
-                self._write_position(generation, position)
-            return 0
         ix = self._open()
+        timeout = self.write_timeout if wait else 0.0
+        turn = ix.storage.lock(TURN_LOCK)
+        deadline = time.monotonic() + timeout
+        while not turn.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise IndexBusy("The search index is being written by another process")
+            time.sleep(0.02)
         try:
-            writer = ix.writer(timeout=self.write_timeout)
-        except LockError as error:
-            raise IndexUnavailable("The search index is being written by another process") from error
-        try:
-            for change in changes:
-                writer.delete_by_term("id", str(change.service_id))
-                if change.document is not None:
-                    writer.add_document(**_fields(change.document, ix.schema))
-        except BaseException:
-            writer.cancel()
-            raise
-        # Merging small segments only keeps commits quick; a big merge can take a minute.
-        writer.commit(mergetype=writing.MERGE_SMALL)
-        if position is not None:
-            self._write_position(generation, position)
-        return len(changes)
+            try:
+                writer = ix.writer(timeout=max(0.0, deadline - time.monotonic()))
+            except LockError as error:
+                raise IndexBusy("The search index is being written by another process") from error
+            batch = IndexBatch(self, ix, writer, generation)
+            try:
+                yield batch
+            finally:
+                if not batch.done:
+                    writer.cancel()  # releases Whoosh's lock
+        finally:
+            turn.release()
 
     def rebuild(
         self,
@@ -559,7 +628,7 @@ class WhooshIndex:
             state = self._state
             if state is not None and state.key == generation and state.searcher.up_to_date():
                 return state
-            self._state = self._build_state(self._open().searcher(), generation)
+            self._state = self._open(lambda ix: self._build_state(ix.searcher(), generation))
             return self._state
 
     def _build_state(self, searcher: Any, generation: str) -> _State:

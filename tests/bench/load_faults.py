@@ -579,7 +579,7 @@ def run_bench(directory: Path, database: str, env: dict[str, str]) -> None:
         sent = sum(1 for edit in run.edits if edit.outcome != "not sent")
         say(f"  done; {load_average()}")
         say(f"  the workers committed to the search index {commits} times for {sent} edits "
-            f"({commits / sent if sent else 0:.1f} per edit: each worker that sees rows it has not applied applies them)")
+            f"({commits / sent if sent else 0:.1f} per edit: one worker writes at a time, and applies every row waiting)")
         report_throughput(run)
         if FAULTS:
             report_faults(faults, run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from app.search import get_index
 from app.search import services as search
 from app.search.index import IndexChange, SearchQuery
 from app.search.models import SearchOutboxRow
-from app.search.whoosh_index import IndexUnavailable, WhooshIndex
+from app.search.whoosh_index import IndexBusy, IndexUnavailable, WhooshIndex
 from app.timeutil import today
 from tests.factories import make_accredited_supplier, make_service, make_user
 
@@ -190,3 +192,51 @@ def test_reindex_command_reports_progress_and_count(app: Flask, session: Session
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
     assert "Indexed 1 visible services" in result.output
+
+
+def test_two_workers_draining_at_once_apply_each_row_once(
+    session: Session, index: WhooshIndex, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second worker reads the position only in its turn, after the first has recorded it:
+    it finds nothing left, so the index is committed once, not once per worker."""
+    service = make_service(session, evidence_dir=tmp_path)
+    session.commit()
+    worker_a, worker_b = WhooshIndex(index.directory), WhooshIndex(index.directory, write_timeout=10)
+    commits_before = whoosh_index.open_dir(str(index.current)).latest_generation()
+    a_has_read = threading.Event()
+    real_documents_for = search.documents_for
+
+    def slow_documents_for(*args, **kwargs):  # type: ignore[no-untyped-def]
+        documents = real_documents_for(*args, **kwargs)
+        a_has_read.set()
+        time.sleep(0.3)  # worker A is between reading the outbox and committing
+        return documents
+
+    monkeypatch.setattr(search, "documents_for", slow_documents_for)
+    results: dict[str, search.DrainResult] = {}
+    # The session is used by one worker at a time: B touches the database only in its turn, after A's.
+    thread = threading.Thread(target=lambda: results.setdefault("a", search.drain(session, worker_a, today=today())))
+    thread.start()
+    assert a_has_read.wait(5)
+    results["b"] = search.drain(session, worker_b, today=today())
+    thread.join()
+    assert results["a"].applied_rows >= 1 and results["b"].applied_rows == 0
+    assert whoosh_index.open_dir(str(index.current)).latest_generation() == commits_before + 1
+    assert found(index, service.id)
+
+
+def test_a_search_does_not_wait_for_a_worker_writing_the_index(session: Session, index: WhooshIndex, tmp_path: Path) -> None:
+    make_service(session, evidence_dir=tmp_path)
+    session.commit()
+    position = index.read_position()
+    patient = WhooshIndex(index.directory, write_timeout=10)
+    messages: list[str] = []
+    with index.writing():
+        started = time.monotonic()
+        assert search.drain_quietly(session, patient, today=today(), log=messages.append, wait=False) is None
+        assert time.monotonic() - started < 1
+        with pytest.raises(IndexBusy):
+            search.drain(session, patient, today=today(), wait=False)
+    assert messages == []  # another worker writing is not worth a warning
+    assert patient.read_position() == position  # the rows wait for the writer or the next drain
+    assert search.drain(session, patient, today=today()).applied_rows >= 1

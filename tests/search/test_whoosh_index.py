@@ -11,7 +11,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as whoosh_query
 
 from app.search.index import IndexChange, SearchQuery, ServiceDocument
-from app.search.whoosh_index import ANALYZER, IndexUnavailable, WhooshIndex, query_words, tiebreak
+from app.search.whoosh_index import ANALYZER, IndexBusy, IndexUnavailable, Position, WhooshIndex, query_words, tiebreak
 
 BASE = datetime(2026, 1, 1)
 
@@ -197,3 +197,42 @@ def test_rebuild_swaps_in_a_new_generation_while_searches_keep_working(index: Wh
     index.rebuild(CORPUS[:2])
     assert index.generation_dir() != before
     assert index.search(SearchQuery()).total == 2
+
+
+def test_a_table_of_contents_replaced_while_opening_is_read_again(index: WhooshIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker's commit can delete the file a search was about to read: the search reads the newer one."""
+    real_open_dir = whoosh_index.open_dir
+    opened: list[str] = []
+
+    def racing_open_dir(dirname: str, **options: object) -> object:
+        opened.append(dirname)
+        if len(opened) == 1:
+            raise FileNotFoundError(f"{dirname}/_MAIN_7.toc")
+        return real_open_dir(dirname, **options)
+
+    monkeypatch.setattr(whoosh_index, "open_dir", racing_open_dir)
+    worker = WhooshIndex(index.directory)
+    assert worker.exists() and opened == []  # looking for the index does not open it
+    assert ids(worker.search(SearchQuery(q="payroll"))) == [3]
+    assert len(opened) == 2
+
+
+def test_an_index_whose_files_stay_missing_is_unavailable(index: WhooshIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(dirname: str, **options: object) -> object:
+        raise FileNotFoundError(f"{dirname}/_MAIN_7.toc")
+
+    monkeypatch.setattr(whoosh_index, "open_dir", missing)
+    with pytest.raises(IndexUnavailable):
+        WhooshIndex(index.directory).search(SearchQuery(q="payroll"))
+
+
+def test_a_writers_turn_covers_reading_the_position_and_recording_the_next(index: WhooshIndex) -> None:
+    other_worker = WhooshIndex(index.directory, write_timeout=0.05)
+    with index.writing() as batch:
+        assert batch.position.applied == 0
+        with pytest.raises(IndexBusy), other_worker.writing():
+            pass
+        batch.apply([IndexChange(4, None)], position=Position(applied=7))
+    with other_worker.writing() as batch:  # the next turn starts from the position the last one recorded
+        assert batch.position.applied == 7
+    assert index.doc_count() == 4
