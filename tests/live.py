@@ -3,10 +3,14 @@ site seeded and served over real HTTP on a free local port (browser tests, API f
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlalchemy as sa
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -17,6 +21,26 @@ from app.search import services as search_services
 from app.timeutil import today
 from config import TestConfig
 from seed.demo import DEFAULT_SERVICES, seed_demo
+
+
+def own_database_url(tmp: Path, purpose: str) -> str:
+    """A database of the test's own: SQLite under ``tmp``, or on PostgreSQL (when the suite runs there)
+    one named after the suite's with ``_<purpose>`` appended, so that its commits never meet the suite's
+    rolled-back transactions. Migrating it (tests.conftest.migrate) empties it first."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp / f'{purpose}.db'}"
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{purpose}"
+    engine = sa.create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return urlunsplit(parts._replace(path="/" + name))
 
 
 def isolated_config(base: Path, database_url: str, **settings: object) -> type[TestConfig]:

@@ -12,15 +12,13 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from hypothesis import HealthCheck, settings
 
 from tests.conftest import migrate
-from tests.live import isolated_config, serve_demo
+from tests.live import isolated_config, own_database_url, serve_demo
 
 EXAMPLES_VARIABLE = "CLOUDSTORE_FUZZ_EXAMPLES"
 RANDOM_VARIABLE = "CLOUDSTORE_FUZZ_RANDOM"
@@ -46,25 +44,6 @@ def budget(examples: int) -> settings:
     )
 
 
-def _own_database_url(tmp: Path) -> str:
-    """SQLite beside the test, or on PostgreSQL (when the suite runs there) a database of its own next to the
-    suite's, so the live server's commits never meet the suite's rolled-back transactions."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return f"sqlite:///{tmp / 'cloudstore.db'}"
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_fuzz"
-    engine = sa.create_engine(urlunsplit(parts._replace(path="/postgres")), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
-            if not exists:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        engine.dispose()
-    return urlunsplit(parts._replace(path="/" + name))
-
-
 @dataclass
 class LiveApi:
     url: str
@@ -76,7 +55,7 @@ def live_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     """The demo site (with a small generated catalogue and its buying history) served over HTTP on a free
     local port, as a client of the API would reach it."""
     root = tmp_path_factory.mktemp("fuzz-live-api")
-    database_url = _own_database_url(root)
+    database_url = own_database_url(root, "fuzz")
     migrate(database_url).dispose()
 
     config = isolated_config(root, database_url)
