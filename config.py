@@ -64,6 +64,7 @@ class Config:
     RATELIMIT_SIGN_IN_EMAIL = os.environ.get("RATELIMIT_SIGN_IN_EMAIL", "10 per minute;30 per hour")
     RATELIMIT_REGISTRATION = os.environ.get("RATELIMIT_REGISTRATION", "5 per minute;20 per hour")
     RATELIMIT_PASSWORD_RESET = os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
+    RATELIMIT_PASSWORD_RESET_EMAIL = os.environ.get("RATELIMIT_PASSWORD_RESET_EMAIL", "3 per hour;10 per day")
     RATELIMIT_API_TOKEN = os.environ.get("RATELIMIT_API_TOKEN", "10 per minute;50 per hour")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cloudstore")
     # Shared counts for every worker and node; without it each process counts in its own memory.

@@ -2,7 +2,8 @@
 
 Only POSTs count: reading a form is free. Each limit counts per client address (the proxy's address unless
 ``TRUSTED_PROXIES`` says how many proxies to believe), and a sign-in, by the form or by POST /api/v1/tokens, also
-counts per email address, so guesses at one account from many addresses are slowed as well. Counts live in Redis
+counts per email address, so guesses at one account from many addresses are slowed as well; so does a request
+to reset a password, which emails that address. Counts live in Redis
 when ``REDIS_URL`` is set, shared by every worker and node, and in each process's memory otherwise. If Redis stops
 answering, each process counts in its own memory (logged as a warning) until Redis is back: a sign-in never fails
 because Redis is down.
@@ -85,6 +86,8 @@ RULES: tuple[Rule, ...] = (
     Rule("auth.register_buyer", "RATELIMIT_REGISTRATION", client_address, scope="registration"),
     Rule("auth.resend_verification", "RATELIMIT_REGISTRATION", client_address),
     Rule("auth.request_password_reset", "RATELIMIT_PASSWORD_RESET", client_address),
+    # Each request emails the address: counted per address too, so nobody's inbox can be flooded from many addresses.
+    Rule("auth.request_password_reset", "RATELIMIT_PASSWORD_RESET_EMAIL", submitted_email, scope="reset-email"),
     Rule("auth.reset_password", "RATELIMIT_PASSWORD_RESET", client_address),
 )
 

@@ -13,6 +13,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import limits.storage.memory
@@ -27,15 +28,17 @@ from app import create_app
 from app.auth.models import Role
 from app.ratelimit import EXTENSION_KEY
 from config import TestConfig
+from tests.conftest import Mailbox
 from tests.factories import PASSWORD, login_as, make_user
 from tests.integration.security_support import assert_security_headers
 
-SIGN_IN, SIGN_IN_EMAIL, REGISTRATION, PASSWORD_RESET, API_TOKEN = 4, 3, 2, 2, 2
+SIGN_IN, SIGN_IN_EMAIL, REGISTRATION, PASSWORD_RESET, PASSWORD_RESET_EMAIL, API_TOKEN = 4, 3, 2, 2, 1, 2
 LIMITS = {
     "RATELIMIT_SIGN_IN": f"{SIGN_IN} per minute",
     "RATELIMIT_SIGN_IN_EMAIL": f"{SIGN_IN_EMAIL} per minute",
     "RATELIMIT_REGISTRATION": f"{REGISTRATION} per minute",
     "RATELIMIT_PASSWORD_RESET": f"{PASSWORD_RESET} per minute",
+    "RATELIMIT_PASSWORD_RESET_EMAIL": f"{PASSWORD_RESET_EMAIL} per hour",
     "RATELIMIT_API_TOKEN": f"{API_TOKEN} per minute",
 }
 HERE, THERE = "192.0.2.10", "198.51.100.20"
@@ -96,8 +99,8 @@ def assert_too_many(response: TestResponse, path: str, *, window: int = 60) -> N
     assert_security_headers(response, path)
 
 
-def assert_too_many_page(response: TestResponse, path: str) -> None:
-    assert_too_many(response, path)
+def assert_too_many_page(response: TestResponse, path: str, *, window: int = 60) -> None:
+    assert_too_many(response, path, window=window)
     text = response.get_data(as_text=True)
     assert "<h1 class=\"govuk-heading-xl\">Too many attempts</h1>" in text
     assert re.search(r"Try again in \d+ (second|minute)s?\.", text)
@@ -151,6 +154,20 @@ def test_another_address_is_not_blocked_by_one_address_attempts(limited: Flask) 
         sign_in(here, f"person{n}@example.gov.uk")
     assert sign_in(here, "next@example.gov.uk").status_code == 429
     assert sign_in(there, "next@example.gov.uk").status_code == 400
+
+
+def test_password_reset_emails_to_one_address_are_limited_from_any_address(limited: Flask, session: Session) -> None:
+    user = make_user(session, email=f"reset.{uuid.uuid4().hex[:8]}@example.gov.uk")
+    session.commit()
+    mailbox = Mailbox(Path(limited.config["MAIL_OUTBOX_DIR"]))
+    for n in range(PASSWORD_RESET_EMAIL):
+        assert client_at(limited, f"203.0.113.{n + 1}").post("/password/reset", data={"email": user.email}).status_code == 200
+    assert len(mailbox.for_address(user.email)) == PASSWORD_RESET_EMAIL
+    flooder = client_at(limited, "203.0.113.99")
+    assert_too_many_page(flooder.post("/password/reset", data={"email": f" {user.email.upper()}"}), "/password/reset", window=3600)
+    assert len(mailbox.for_address(user.email)) == PASSWORD_RESET_EMAIL  # no further email was sent
+    # Someone else's reset from that same address still goes through.
+    assert flooder.post("/password/reset", data={"email": "someone.else@example.gov.uk"}).status_code == 200
 
 
 def test_guesses_at_one_account_from_many_addresses_are_slowed(limited: Flask, session: Session) -> None:
