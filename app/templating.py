@@ -66,7 +66,7 @@ def format_datetime(value: datetime | None) -> str:
 def error_list(form: Any) -> list[dict[str, str]]:
     """Errors for the GOV.UK error summary: each links to its field, form-level ones first."""
     items = [{"text": message} for message in getattr(form, "form_errors", [])]
-    for name, field in form._fields.items():
+    for field in form._fields.values():
         for message in field.errors if isinstance(field.errors, list) else []:
             if isinstance(message, str):
                 items.append({"text": message, "href": f"#{field.id}"})

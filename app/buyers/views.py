@@ -164,9 +164,12 @@ def end_search(project_id: int) -> Any:
         return render_template("search/unavailable.html"), 503
     form = EndSearchForm()
     context = {"project": project, "search": active, "total": total, "limit": limit, "search_url": _search_url(query)}
+    # The box to confirm is shown only for 1 to ``limit`` results; a page sent when the results were different
+    # (services published or withdrawn since) gets its error at the top, not linked to a box no longer there.
+    field = "confirm" if 0 < total <= limit else None
     if total > limit:
         if request.method == "POST":
-            form.add_error("confirm", f"Refine your search until you have no more than {limit} results (it has {total})")
+            form.add_error(field, f"Refine your search until you have no more than {limit} results (it has {total})")
         return form_page("buyer/end_search.html", form, **context)
     if not form.validate_on_submit():
         return form_page("buyer/end_search.html", form, **context)
@@ -174,7 +177,7 @@ def end_search(project_id: int) -> Any:
         services.end_search(session, _user(), project, total=total, found=found, limit=limit, confirmed=bool(form.confirm.data))
     except DomainError as error:
         session.rollback()
-        form.add_error("confirm", error.message)
+        form.add_error(field, error.message)
         return form_page("buyer/end_search.html", form, **context)
     session.commit()
     flash(f"Search ended: your shortlist has {len(found)} service{'s' if len(found) != 1 else ''}", "success")

@@ -403,9 +403,22 @@ def missing_message(field: Field) -> str:
     label = field.label[0].lower() + field.label[1:]
     if field.name in {"categories", "support_channels", "exit_data_formats", "features", "benefits"}:
         return f"Add {label}"
+    if field.name in OWN_MISSING_MESSAGES:
+        return OWN_MISSING_MESSAGES[field.name]
     if label.startswith(("where ", "how ")):  # a question, not a noun: "Say where buyer data is stored"
         return f"Say {label}"
+    if field.name in SINGLE_CHOICES:  # answered with radios: chosen, not typed
+        return f"Choose the {label.lower()}"
     return f"Enter the {label.lower()}"
+
+
+# Where the label does not make a message by the rules above: yes-or-no answers, asked as their question.
+OWN_MISSING_MESSAGES = {
+    "free_trial": "Say whether there is a free trial or free version",
+    "education_pricing": "Say whether there is education pricing",
+    "accessibility": "Choose how accessible the service is",
+    "onboarding": "Describe the onboarding",
+}
 
 
 def is_complete(data: Mapping[str, Any], lot: LotSpec) -> bool:

@@ -130,6 +130,8 @@ def test_a_search_ends_only_at_30_results_or_fewer(
     response = client.post(f"/buyer/projects/{project_id}/end-search", data={"confirm": "y"})
     assert response.status_code == 400
     assert "Refine your search until you have no more than 30 results (it has 31)" in text_of(response.get_data(as_text=True))
+    # The box to confirm is not on the page, so the error summary does not link to it.
+    assert 'href="#confirm"' not in response.get_data(as_text=True)
     assert project(session, project_id).locked_at is None
 
     # One service leaves the catalogue: 30 remain, and the search can end.

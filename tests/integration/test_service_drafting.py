@@ -464,7 +464,7 @@ def test_publishing_an_incomplete_draft_lists_what_is_missing(
         "Add features",
         "Add categories",
         "Enter the starting price",
-        "Enter the pricing model",
+        "Choose the pricing model",
         "Add support channels",
     ):
         assert message in summary
