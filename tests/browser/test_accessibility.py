@@ -18,6 +18,8 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.auth import services as auth_services
+from app.auth.models import User
+from app.auth.tokens import make_reset_token
 from app.buyers import services as projects
 from app.buyers.models import Project, ShortlistItem
 from app.catalogue.models import Service
@@ -28,7 +30,9 @@ from app.dates import add_months
 from app.db import get_session
 from app.search import find_all_now
 from app.search.index import SearchQuery
+from app.suppliers import services as supplier_services
 from app.suppliers.models import Accreditation, Organisation
+from app.suppliers.tokens import make_invitation_token
 from app.timeutil import today
 from tests.browser.axe_support import AXE_MISSING, AXE_SOURCE, PageToScan, failing, report, scan, submit, visit
 from tests.browser.conftest import TIMEOUT_MS, LiveServer
@@ -45,6 +49,7 @@ AWARDED_PROJECT = "Case management contract"
 # A search that finds a few services (30 or fewer), so that it can be ended into a shortlist.
 NARROW = SearchQuery(q="case management", lot="cloud-software")
 TOO_LONG = "x" * 101
+NEW_PASSWORD = "a long and unguessable passphrase 42"
 SAVE_SECTION = "Save and return to your service"
 PRICE = "Starting price (£, excluding VAT)"
 EDIT = "/supplier/services/{service}/edit/"  # then a section of the service
@@ -103,6 +108,38 @@ PAGES: tuple[PageToScan, ...] = (
         "Check your email",
     ),
     PageToScan("broken email link", None, visit("/password/reset/bad-token"), "There is a problem with this link", 400),
+    # The pages behind the links in emails, and the confirmation after registering
+    PageToScan(
+        "choose a new password, errors",
+        None,
+        submit("/password/reset/{reset_token}", "Reset password"),
+        "Choose a new password",
+        status=400,
+        errors=True,
+    ),
+    PageToScan(
+        "join an organisation, errors",
+        None,
+        submit("/invitations/{invitation_token}", "Join organisation"),
+        "Join {supplier_name} on Cloudstore",
+        status=400,
+        errors=True,
+    ),
+    PageToScan(
+        "registered: check your email",
+        None,
+        submit(
+            "/register/buyer",
+            "Create buyer account",
+            fill={
+                "Full name": "Sam Scan",
+                "Work email address": "sam.scan@example.gov.uk",
+                "Create a password": NEW_PASSWORD,
+                "Confirm your password": NEW_PASSWORD,
+            },
+        ),
+        "Check your email",
+    ),
     PageToScan(
         "resend confirmation, errors",
         None,
@@ -112,6 +149,9 @@ PAGES: tuple[PageToScan, ...] = (
         errors=True,
     ),
     PageToScan("your account, errors", BUYER, submit("/account", "Change password"), "Your account", 400, errors=True),
+    PageToScan(
+        "API token created", SUPPLIER, submit("/account", "Create token", fill={"Token name": "Accessibility scan"}), "API token created"
+    ),
     # Buyer: projects at each stage, the shortlist, the order form and the contract
     PageToScan("buyer's projects", BUYER, visit("/buyer/projects"), "Your projects"),
     PageToScan(
@@ -456,7 +496,13 @@ def scan_ids(live_server: LiveServer) -> dict[str, Any]:
                 .order_by(Organisation.id),
             )
             template = _scalar(session, sa.select(ContractTemplate).where(ContractTemplate.status == "active"))
+            # Links as the emails carry them: a reset for the scan's own buyer, an invitation to join the supplier.
+            buyer = _scalar(session, sa.select(User).where(User.email == BUYER))
+            invitation = supplier_services.invite_colleague(session, supplier.users[0], "new.colleague@example.org")
+            session.commit()
             return {
+                "reset_token": make_reset_token(buyer),
+                "invitation_token": make_invitation_token(invitation),
                 **ids,
                 "supplier": supplier.id,
                 "supplier_name": supplier.name,
