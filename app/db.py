@@ -98,6 +98,19 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()  # closing rolls back anything left uncommitted
 
 
+def lock_for_update(session: Session, obj: Any) -> None:
+    """Hold ``obj``'s row until the commit and read it, and what hangs from it, afresh.
+
+    Two requests changing one thing at once (a double click, two tabs, two API clients) then take turns:
+    the second sees what the first committed, and is refused or builds on it, instead of overwriting it
+    or failing on a unique constraint. SQLite has no row locks and needs none: a transaction that may
+    write holds the whole database from its start (BEGIN IMMEDIATE, above)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    session.expire(obj)  # relationships too: they load again, after the lock, when next used
+    session.refresh(obj, with_for_update=True)
+
+
 def get_or_404(session: Session, model: type[T], ident: Any) -> T:
     obj = session.get(model, ident)
     if obj is None:

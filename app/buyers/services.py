@@ -18,6 +18,7 @@ from app.audit.services import record
 from app.auth.models import Role, User
 from app.buyers.models import Outcome, Project, SavedSearch, ShortlistDownload, ShortlistItem
 from app.catalogue.models import Service, ServiceVersion
+from app.db import lock_for_update
 from app.exceptions import DomainError, NotAllowed
 from app.search.index import SearchQuery
 from app.search.params import parse_search_args, search_args
@@ -116,6 +117,7 @@ def save_search(session: Session, actor: User, project: Project, query: SearchQu
     """Save a search into a project as its one active search (B2); a search saved before is kept, inactive.
     The page number is not part of a search."""
     _check_buyer(actor, project)
+    lock_for_update(session, project)
     _check_unlocked(project)
     args = search_args(query, page=1)
     previous = project.active_search
@@ -150,6 +152,7 @@ def end_search(
     has confirmed that the search cannot change afterwards. The shortlist is frozen as the exact service
     versions found (C2), in the order found, and the project is locked."""
     _check_buyer(actor, project)
+    lock_for_update(session, project)
     _check_unlocked(project)
     search = project.active_search
     if search is None:
@@ -210,6 +213,7 @@ def exclude(session: Session, actor: User, project: Project, item: ShortlistItem
     """Exclude a shortlisted service from evaluation, with the buyer's written reason (kept, exported, audited).
     An excluded service cannot be awarded (T6)."""
     _check_buyer(actor, project)
+    lock_for_update(session, project)
     _open_for_assessment(project)
     if item.search.project_id != project.id:
         raise NotAllowed("That service is not on this project's shortlist")
@@ -251,6 +255,7 @@ def record_outcome(session: Session, actor: User, project: Project, result: str,
     """Complete the project without a contract: cancelled, or none suitable (an award goes through the
     contracts service). One completed outcome per project, which the database enforces as well."""
     _check_buyer(actor, project)
+    lock_for_update(session, project)
     if result not in OTHER_OUTCOMES:
         raise DomainError("Choose what happened: cancelled or none suitable", field="result")
     if project.outcome is not None:

@@ -20,6 +20,7 @@ from app.auth.models import Role, User
 from app.catalogue import rules
 from app.catalogue.models import Framework, Lot, Service, ServiceDocument, ServiceVersion
 from app.catalogue.rules import ServiceAction, ServiceStatus, ServiceValidationError
+from app.db import lock_for_update
 from app.exceptions import DomainError, NotAllowed
 from app.search.services import record_change
 from app.suppliers import evidence
@@ -80,15 +81,6 @@ def _require_owner(user: User, service: Service) -> None:
         raise NotAllowed("This service belongs to another supplier")
 
 
-def _lock(session: Session, service: Service) -> None:
-    """Hold the service's row until the commit and read it afresh. Two changes at once (two tabs, two
-    API clients) then follow one another, the second building on the first's version instead of
-    overwriting it or reusing its version number. SQLite has no row locks, and needs none: a writing
-    transaction there holds the whole database from its start."""
-    if session.get_bind().dialect.name != "sqlite":
-        session.refresh(service, with_for_update=True)
-
-
 def _clean(values: Mapping[str, Any], lot: Lot) -> dict[str, Any]:
     cleaned, errors = rules.clean_fields(values, lot_spec(lot))
     if errors:
@@ -121,7 +113,7 @@ def update_service(
     """Save changed fields. A draft is simply updated; a published service goes live at once as a new
     version (rule C2) that admins review afterwards. Returns the new version, if one was made."""
     _require_owner(user, service)
-    _lock(session, service)
+    lock_for_update(session, service)
     status = ServiceStatus(service.status)
     rules.next_service_status(status, ServiceAction.EDIT)  # refuses a withdrawn service
     cleaned = _clean(values, service.lot)
@@ -205,7 +197,7 @@ def supplier_can_publish(org: Organisation, accreditation: Accreditation | None,
 def publish_service(session: Session, user: User, service: Service, *, today: date) -> ServiceVersion:
     """Publish a complete draft as version 1: only an accredited, unsuspended supplier may (rule C1)."""
     _require_owner(user, service)
-    _lock(session, service)
+    lock_for_update(session, service)
     org = service.organisation
     why_not = supplier_can_publish(org, org.accreditation, today)
     if why_not:
@@ -252,7 +244,7 @@ _AUDIT_ACTIONS = {ServiceAction.WITHDRAW: "withdrawn", ServiceAction.DISABLE: "d
 
 
 def _change_status(session: Session, actor: User, service: Service, action: ServiceAction, reason: str | None) -> None:
-    _lock(session, service)
+    lock_for_update(session, service)
     before = {"status": service.status}
     new = rules.next_service_status(ServiceStatus(service.status), action)
     service.status = new.value
@@ -265,7 +257,7 @@ def _change_status(session: Session, actor: User, service: Service, action: Serv
 
 def acknowledge_edits(session: Session, admin: User, service: Service) -> None:
     """An admin has reviewed every edit up to the current version."""
-    _lock(session, service)
+    lock_for_update(session, service)
     if service.reviewed_version_number >= service.version_number:
         raise DomainError("There are no unreviewed edits of this service")
     before = {"reviewed_version": service.reviewed_version_number}
@@ -312,7 +304,7 @@ def add_document(
 ) -> ServiceDocument:
     """Attach a public PDF or ODF document (checked by content); a new one of the same kind replaces it in the next version."""
     _require_owner(user, service)
-    _lock(session, service)
+    lock_for_update(session, service)
     rules.next_service_status(ServiceStatus(service.status), ServiceAction.EDIT)
     if kind not in DOCUMENT_KINDS:
         raise DomainError("Choose what kind of document this is", field="kind")

@@ -27,6 +27,7 @@ from app.contracts.models import Contract
 from app.contracts.state import state_of
 from app.contracts.templates import active_template
 from app.dates import format_date
+from app.db import lock_for_update
 from app.exceptions import DomainError, NotAllowed
 from app.suppliers.services import current_status
 
@@ -121,6 +122,7 @@ def award(
     outcome. ``values`` is the order form: the contract terms body plus buyer_organisation, value and
     purchase_order_number. Raises AwardRefused with every problem, by field."""
     _check_owner(actor, project)
+    lock_for_update(session, project)
     problem = awardable_problem(project, item, today=today)
     if problem is not None:
         raise AwardRefused({"service": [problem]})
@@ -231,6 +233,7 @@ def exercise_break(session: Session, actor: User, contract: Contract, break_date
     """The buyer ends the contract at one of its break dates, at no cost, giving the agreed notice (T2, T3).
     The contract then ends on that break date."""
     _check_buyer(actor, contract)
+    lock_for_update(session, contract)
     before = {"end_date": contract.end_date, "status": contract.status}
     state = terms.exercise_break(state_of(contract), break_date, today=today)
     contract.ended_on = state.ended_at_break
@@ -255,6 +258,7 @@ def take_extension(
 ) -> Contract:
     """The buyer takes the next declared extension, re-checked under T1-T2; the contract then ends later."""
     _check_buyer(actor, contract)
+    lock_for_update(session, contract)
     before = {"end_date": contract.end_date, "extensions_taken": contract.extensions_taken}
     state = terms.extend(state_of(contract), limits, extension_index=extension_index, today=today)
     contract.extensions_taken = state.extensions_taken

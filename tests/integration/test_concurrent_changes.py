@@ -1,10 +1,12 @@
-"""Two changes to one service at the same moment (two tabs, two API clients) follow one another: both
-are kept, each as its own version, and neither fails. Runs on a database of its own, with real commits."""
+"""Two changes to one thing at the same moment (a double click, two tabs, two API clients) take turns: the
+second sees what the first committed and builds on it or is refused with a message, never a 500 or a
+duplicate. Runs on a database of its own, with real commits, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,20 +14,31 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
-from app.auth.models import User
+from app.audit.models import AuditEvent
+from app.auth.models import Role, User
+from app.buyers import services as projects
+from app.buyers.models import Project, ShortlistItem
 from app.catalogue import services as catalogue
 from app.catalogue.models import Service, ServiceVersion
+from app.contracts import services as contracts
+from app.contracts.models import Contract
+from app.dates import add_months
+from app.exceptions import DomainError
+from app.search.index import SearchQuery
 from app.timeutil import today
 from tests.conftest import migrate
-from tests.factories import make_accredited_supplier, make_service, make_supplier_user
+from tests.contract_factories import make_contract
+from tests.factories import make_accredited_supplier, make_service, make_supplier_user, make_user
 from tests.live import isolated_config, own_database_url
 
+BUYER = "buyer@example.gov.uk"
 HOLD_SECONDS = 0.5  # how long the first change stays uncommitted while the second arrives
 
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Iterator[tuple[Flask, int, int]]:
-    """An app on its own migrated database with one published service: (app, service id, supplier user id)."""
+    """An app on its own migrated database with one published service: (app, service id, supplier user id)
+    (and a buyer, ``buyer@example.gov.uk``)."""
     database_url = own_database_url(tmp_path, "concurrency")
     migrate(database_url).dispose()
     app = create_app(isolated_config(tmp_path, database_url))
@@ -34,6 +47,7 @@ def shop(tmp_path: Path) -> Iterator[tuple[Flask, int, int]]:
         organisation = make_accredited_supplier(session, tmp_path / "evidence")
         user = make_supplier_user(session, organisation)
         service = make_service(session, organisation, evidence_dir=tmp_path / "evidence")
+        make_user(session, Role.BUYER, email=BUYER)
         session.commit()
         ids = (service.id, user.id)
         session.close()
@@ -42,7 +56,8 @@ def shop(tmp_path: Path) -> Iterator[tuple[Flask, int, int]]:
 
 
 def change_at_once(app: Flask, service_id: int, user_id: int, first: Callable, second: Callable) -> list[BaseException]:
-    """Run ``first`` and hold its transaction open while ``second`` runs in another thread; both commit."""
+    """Run ``first`` and hold its transaction open while ``second`` runs in another thread; both commit.
+    Each is called with a session of its own, the user and the service."""
     failures: list[BaseException] = []
     first_has_changed = threading.Event()
 
@@ -103,4 +118,57 @@ def test_a_withdrawal_during_an_edit_is_not_undone_by_it(shop: tuple[Flask, int,
         session = app.extensions["sessionmaker"]()
         service = session.get(Service, service_id)
         assert service.status == "withdrawn" and service.data["name"] != "Too late"
+        session.close()
+
+
+def as_buyer(change: Callable) -> Callable:
+    """``change(session, buyer, service)`` as the shop's buyer, whoever the user given is."""
+    return lambda session, _user, service: change(session, session.scalar(sa.select(User).where(User.email == BUYER)), service)
+
+
+def test_ending_a_search_twice_at_once_makes_one_shortlist(shop: tuple[Flask, int, int]) -> None:
+    app, service_id, user_id = shop
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        buyer = session.scalar(sa.select(User).where(User.email == BUYER))
+        project = projects.create_project(session, buyer, "Case management")
+        projects.save_search(session, buyer, project, SearchQuery(q="case management"), "case management")
+        session.commit()
+        project_id = project.id
+        session.close()
+
+    def end(session, buyer, service):  # type: ignore[no-untyped-def]
+        version = session.scalar(sa.select(ServiceVersion).where(ServiceVersion.service_id == service.id))
+        project = session.get(Project, project_id)
+        projects.end_search(session, buyer, project, total=1, found=[(service, version)], limit=30, confirmed=True)
+
+    failures = change_at_once(app, service_id, user_id, as_buyer(end), as_buyer(end))
+    assert len(failures) == 1 and isinstance(failures[0], projects.ProjectLocked)
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        assert session.scalar(sa.select(sa.func.count()).select_from(ShortlistItem)) == 1
+        session.close()
+
+
+def test_ending_a_contract_at_its_break_twice_at_once_ends_it_once(shop: tuple[Flask, int, int]) -> None:
+    app, service_id, user_id = shop
+    begin = today() - timedelta(days=30)
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        buyer = session.scalar(sa.select(User).where(User.email == BUYER))
+        contract = make_contract(session, buyer=buyer, service=session.get(Service, service_id), start_date=begin)
+        session.commit()
+        contract_id, break_date = contract.id, add_months(begin, 12)
+        session.close()
+
+    def end_at_break(session, buyer, _service):  # type: ignore[no-untyped-def]
+        contracts.exercise_break(session, buyer, session.get(Contract, contract_id), break_date, today=today())
+
+    failures = change_at_once(app, service_id, user_id, as_buyer(end_at_break), as_buyer(end_at_break))
+    assert len(failures) == 1 and isinstance(failures[0], DomainError)
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        events = session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == "contract.break_exercised")).all()
+        assert len(events) == 1
+        assert session.get(Contract, contract_id).end_date == break_date
         session.close()
