@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.admin.accreditation import AccreditationAction, AccreditationStatus, expiry_date, next_status
 from app.audit.services import record
 from app.auth.models import User
+from app.db import lock_for_update
 from app.exceptions import DomainError
 from app.search.services import record_organisation_change
 from app.suppliers import declarations
@@ -38,6 +39,7 @@ def _move(
     reason: str | None = None,
     expires_on: date | None = None,
 ) -> AccreditationStatus:
+    lock_for_update(session, accreditation)  # two admins deciding at once: the second sees the first's decision
     status = current_status(accreditation, today)
     new = next_status(status, action)
     if action in REASON_REQUIRED and not (reason or "").strip():

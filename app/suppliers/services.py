@@ -28,6 +28,7 @@ from app.audit.services import record
 from app.auth.models import Role, User
 from app.auth.passwords import hash_password
 from app.auth.services import AccountPolicy, EmailTaken, find_user_by_email, normalise_email
+from app.db import lock_for_update
 from app.exceptions import DomainError, NotAllowed
 from app.search.services import record_organisation_change
 from app.suppliers import declarations, evidence
@@ -409,6 +410,7 @@ def application_tasks(org: Organisation, accreditation: Accreditation | None, *,
 def submit_application(session: Session, user: User, org: Organisation, *, mutual_min_share: int, today: date) -> Accreditation:
     """Send a complete application to the admins; an incomplete one is refused with what is missing."""
     accreditation = get_accreditation(session, org)
+    lock_for_update(session, accreditation)
     status = current_status(accreditation, today)
     missing = [t.title for t in application_tasks(org, accreditation, mutual_min_share=mutual_min_share, today=today) if not t.done]
     if missing:
@@ -426,6 +428,7 @@ def submit_application(session: Session, user: User, org: Organisation, *, mutua
 def reapply(session: Session, user: User, org: Organisation, *, today: date) -> Accreditation:
     """Start a new application after a rejection or expiry; the earlier answers are kept to edit."""
     accreditation = get_accreditation(session, org)
+    lock_for_update(session, accreditation)
     status = current_status(accreditation, today)
     new = next_status(status, AccreditationAction.REAPPLY)
     record(session, user, "accreditation.reapplied", accreditation, before={"status": status.value}, after={"status": new.value})

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from app import create_app
+from app.admin import services as admin_services
+from app.admin.accreditation import AccreditationStatus
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.buyers import services as projects
@@ -25,13 +27,15 @@ from app.contracts.models import Contract
 from app.dates import add_months
 from app.exceptions import DomainError
 from app.search.index import SearchQuery
+from app.suppliers.models import Organisation
 from app.timeutil import today
 from tests.conftest import migrate
 from tests.contract_factories import make_contract
-from tests.factories import make_accredited_supplier, make_service, make_supplier_user, make_user
+from tests.factories import make_accredited_supplier, make_complete_supplier, make_service, make_supplier_user, make_user
 from tests.live import isolated_config, own_database_url
 
 BUYER = "buyer@example.gov.uk"
+ADMIN = "admin@cloudstore.example"
 HOLD_SECONDS = 0.5  # how long the first change stays uncommitted while the second arrives
 
 
@@ -171,4 +175,34 @@ def test_ending_a_contract_at_its_break_twice_at_once_ends_it_once(shop: tuple[F
         events = session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == "contract.break_exercised")).all()
         assert len(events) == 1
         assert session.get(Contract, contract_id).end_date == break_date
+        session.close()
+
+
+def test_two_admins_deciding_one_application_at_once_make_one_decision(shop: tuple[Flask, int, int], tmp_path: Path) -> None:
+    app, service_id, user_id = shop
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        applicant = make_complete_supplier(session, tmp_path / "evidence", status=AccreditationStatus.SUBMITTED)
+        make_user(session, Role.ADMIN, email=ADMIN)
+        session.commit()
+        organisation_id = applicant.id
+        session.close()
+
+    def decide(decision: Callable) -> Callable:
+        def change(session, _user, _service):  # type: ignore[no-untyped-def]
+            admin = session.scalar(sa.select(User).where(User.email == ADMIN))
+            decision(session, admin, session.get(Organisation, organisation_id).accreditation)
+
+        return change
+
+    approve = decide(lambda session, admin, accreditation: admin_services.approve(
+        session, admin, accreditation, months=12, mutual_min_share=app.config["MUTUAL_MIN_EMPLOYEE_SHARE"], today=today()))
+    reject = decide(lambda session, admin, accreditation: admin_services.reject(session, admin, accreditation, "Incomplete", today=today()))
+    failures = change_at_once(app, service_id, user_id, approve, reject)
+    assert len(failures) == 1 and isinstance(failures[0], DomainError)
+    with app.app_context():
+        session = app.extensions["sessionmaker"]()
+        assert session.get(Organisation, organisation_id).accreditation.status == AccreditationStatus.ACCREDITED
+        decisions = session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.in_(["accreditation.approve", "accreditation.reject"]))).all()
+        assert decisions == ["accreditation.approve"]
         session.close()
