@@ -106,10 +106,12 @@ def register_commands(app: Flask) -> None:
     from app.cli import register
     from app.contracts.cli import contracts_group
     from app.search.cli import search_group
+    from app.suppliers.cli import suppliers_group
 
     register(app)
     app.cli.add_command(search_group)
     app.cli.add_command(contracts_group)
+    app.cli.add_command(suppliers_group)
 
 
 def register_observability(app: Flask) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from alembic import command
@@ -11,8 +14,24 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.db import get_session
+from app.timeutil import today as utc_today
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def today_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--today YYYY-MM-DD`` for a daily job, passed to it as ``on`` (None: run as of today); see ``day_of``."""
+    return click.option(
+        "--today",
+        "on",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Run as if today were this date, YYYY-MM-DD (default: today, UTC).",
+    )(command)
+
+
+def day_of(on: datetime | None) -> date:
+    return on.date() if on is not None else utc_today()
 
 
 def alembic_config(database_url: str | None = None) -> AlembicConfig:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.cli import day_of, today_option
 from app.contracts.models import Contract
 from app.contracts.reminders import send_due_reminders
 from app.db import get_session
 from app.mail import send_mail
-from app.timeutil import today as utc_today
 
 contracts_group = AppGroup("contracts", help="Call-off contracts.")
 
@@ -33,20 +33,14 @@ def contract_page_url(contract: Contract) -> str:
 
 
 @contracts_group.command("remind")
-@click.option(
-    "--today",
-    "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="Run as if today were this date, YYYY-MM-DD (default: today, UTC).",
-)
+@today_option
 def remind(on: datetime | None) -> None:
     """Send break-date and end-date reminders that are due, and record contracts that have ended.
 
     Run it daily: each reminder is sent once, however often it runs. Exits 1 if any email failed (the next run
     tries again)."""
     config = current_app.config
-    day: date = on.date() if on is not None else utc_today()
+    day = day_of(on)
     report = send_due_reminders(
         get_session(),
         today=day,
