@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 # Re-exported (`as` form) so existing imports of these two from this module keep working.
 from app.dates import add_months as add_months
@@ -163,6 +163,12 @@ class Certificate:
         return CERTIFICATE_KINDS[self.kind]
 
 
+def lapses_before(certificate_expires_on: date, accreditation_expires_on: date) -> bool:
+    """Whether a certificate stops being valid while the accreditation still runs. A certificate is valid
+    through its expiry date; an accreditation's ``expires_on`` is its first day no longer valid."""
+    return certificate_expires_on < accreditation_expires_on - timedelta(days=1)
+
+
 def certificate_warnings(
     certificates: Iterable[Certificate], accreditation_expires_on: date | None, today: date
 ) -> list[str]:
@@ -175,10 +181,11 @@ def certificate_warnings(
                 f"Your {certificate.label} certificate expired on {format_date(certificate.expires_on)}: "
                 "renew it and upload the new certificate"
             )
-        elif accreditation_expires_on is not None and certificate.expires_on < accreditation_expires_on:
+        elif accreditation_expires_on is not None and lapses_before(certificate.expires_on, accreditation_expires_on):
+            last_day = accreditation_expires_on - timedelta(days=1)
             warnings.append(
                 f"Your {certificate.label} certificate expires on {format_date(certificate.expires_on)}, "
-                f"before your accreditation ends on {format_date(accreditation_expires_on)}: "
+                f"before your accreditation ends on {format_date(last_day)}: "
                 "renew it and upload the new certificate"
             )
     return warnings

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.admin import services
-from app.admin.accreditation import AccreditationAction, AccreditationStatus, allowed_actions, expiry_date
+from app.admin.accreditation import AccreditationAction, AccreditationStatus, allowed_actions, expiry_date, lapses_before
 from app.admin.views import bp
 from app.audit.models import AuditEvent
 from app.db import get_or_404, get_session
@@ -111,6 +111,7 @@ def supplier(organisation_id: int, forms: dict[str, BaseForm] | None = None) -> 
         forms=forms,
         approve_form=BaseForm(prefix="approve"),
         accreditation_ends=accreditation_ends,
+        lapses_before=lapses_before,
         today=today(),
     ), 400 if failed else 200
 

@@ -1,5 +1,5 @@
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -160,7 +160,7 @@ def test_expired_certificate_is_reported() -> None:
 def test_certificate_expiring_before_the_accreditation_is_reported() -> None:
     warnings = certificate_warnings([certificate("iso27001", date(2027, 3, 1))], EXPIRES_ON, TODAY)
     assert warnings == [
-        "Your ISO/IEC 27001 certificate expires on 1 March 2027, before your accreditation ends on 1 June 2027: "
+        "Your ISO/IEC 27001 certificate expires on 1 March 2027, before your accreditation ends on 31 May 2027: "
         "renew it and upload the new certificate"
     ]
 
@@ -173,6 +173,12 @@ def test_certificate_is_valid_through_its_expiry_date() -> None:
 def test_certificates_lasting_as_long_as_the_accreditation_need_no_warning() -> None:
     certificates = [certificate("cyber_essentials_plus", EXPIRES_ON), certificate("iso27001", date(2028, 1, 1))]
     assert certificate_warnings(certificates, EXPIRES_ON, TODAY) == []
+
+
+def test_a_certificate_valid_through_the_accreditations_last_day_needs_no_warning() -> None:
+    last_day = EXPIRES_ON - timedelta(days=1)  # the accreditation's expires_on is its first day no longer valid
+    assert certificate_warnings([certificate("cyber_essentials", last_day)], EXPIRES_ON, TODAY) == []
+    assert len(certificate_warnings([certificate("cyber_essentials", last_day - timedelta(days=1))], EXPIRES_ON, TODAY)) == 1
 
 
 def test_one_warning_per_problem_certificate_in_order() -> None:
