@@ -42,7 +42,12 @@ def navigation() -> list[dict[str, Any]]:
             ("Sign in", url_for("auth.login"), "auth.login"),
         ]
     endpoint = request.endpoint or ""
+    endpoint = SECTION_OF.get(endpoint, endpoint)
     return [{"text": text, "href": href, "active": endpoint.startswith(prefix)} for text, href, prefix in items]
+
+
+# Pages whose place in the header is not their blueprint's: awarding a contract is a step of a project.
+SECTION_OF = {"contracts.award": "buyers.award"}
 
 
 def format_date(value: date | datetime | None) -> str:

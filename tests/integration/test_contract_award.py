@@ -4,6 +4,7 @@ document from the active template (T7), and living with the contract: breaks and
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -57,6 +58,8 @@ def test_the_order_form_is_prefilled_from_the_service(client: FlaskClient, short
     response = client.get(award_url(shortlist["Case management for social care"]))
     assert response.status_code == 200
     page = response.get_data(as_text=True)
+    # A step of the project: the header shows the buyer is in their projects, not their contracts.
+    assert re.findall(r'href="([^"]+)" aria-current="true"', page) == ["/buyer/projects"]
     assert "We export all data within 10 working days" in page  # the service's exit answer
     assert 'value="pay_as_you_go" checked' in page
     assert 'name="buyer_notice_days" type="text" value="30"' in page
