@@ -10,6 +10,10 @@ from app.forms import BaseForm, choices, submit
 NEW_PROJECT = "new"
 
 
+NEW_PROJECT_ONLY = "Only if you chose ‘A new project’."
+PROJECT_NAME_EXAMPLE = "For example, the service you need and your team: ‘Case management for the housing team’."
+
+
 class SaveSearchForm(BaseForm):
     """Save the search into an existing project (replacing its search) or a new one."""
 
@@ -22,13 +26,16 @@ class SaveSearchForm(BaseForm):
     )
     name = StringField(
         "Name of the new project",
-        description="Only if you chose ‘A new project’. For example, the service you need and your team: "
-        "‘Case management for the housing team’.",
+        description=f"{NEW_PROJECT_ONLY} {PROJECT_NAME_EXAMPLE}",
         validators=[Optional(), Length(max=PROJECT_NAME_MAX, message=f"Project name must be {PROJECT_NAME_MAX} characters or fewer")],
         widget=GovTextInput(),
         render_kw={"spellcheck": "true"},
     )
     submit = submit("Save search")
+
+    def without_projects_to_choose(self) -> None:
+        """No open project to choose from: the search goes into a new one, so its name is simply asked for."""
+        self.name.description = PROJECT_NAME_EXAMPLE
 
 
 class EndSearchForm(BaseForm):

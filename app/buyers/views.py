@@ -86,6 +86,8 @@ def save_search() -> Any:
     open_projects = [p for p in services.buyer_projects(session, _user()) if not p.is_locked]
     form = SaveSearchForm()
     form.project.choices = choices([(str(p.id), p.name) for p in open_projects] + [(NEW_PROJECT, "A new project")])
+    if not open_projects:
+        form.without_projects_to_choose()
     try:
         results = search_now(query)
     except IndexUnavailable:

@@ -61,6 +61,9 @@ def test_saving_needs_a_signed_in_buyer(client: FlaskClient, session: Session, c
 def test_a_search_is_saved_into_a_new_project(client: FlaskClient, session: Session, buyer: User) -> None:
     text = page(client, "/buyer/projects/save-search?q=case&lot=cloud-software")
     assert "2 services found for ‘case’ in Cloud software" in text
+    # No project to choose yet: only the new project's name is asked for, with no talk of choosing.
+    assert "Where do you want to save this search?" not in text
+    assert "Only if you chose" not in text and "For example, the service you need and your team" in text
     project_id = save_search(client, "  Case   management pilot ", q="case", lot="cloud-software", page="3")
     saved = project(session, project_id)
     assert saved.name == "Case management pilot"
@@ -71,6 +74,9 @@ def test_a_search_is_saved_into_a_new_project(client: FlaskClient, session: Sess
     assert "Case management pilot" in text
     assert "Your search finds 2 services." in text
     assert "Case management pilot" in page(client, "/buyer/projects")
+    # Now there is a project to choose, or a new one to name.
+    text = page(client, "/buyer/projects/save-search?q=case")
+    assert "Where do you want to save this search?" in text and "Only if you chose ‘A new project’." in text
 
 
 @pytest.mark.parametrize(
