@@ -859,12 +859,13 @@ def highlight(text: str, terms: set[str]) -> str:
 
 
 def _suggest(state: _State, words: list[str]) -> str | None:
-    """'Did you mean': each unknown word replaced by the closest word in the catalogue."""
+    """'Did you mean': each unknown word replaced by the closest word in the catalogue (a word the
+    catalogue has is kept, even if a more frequent one is a letter away)."""
     speller = state.speller()
     corrected = []
     changed = False
     for word in words:
-        suggestion = speller.suggest(word)
+        suggestion = None if word in speller.known else speller.suggest(word)
         if suggestion is not None and suggestion != word:
             corrected.append(suggestion)
             changed = True
@@ -913,6 +914,7 @@ class _Speller:
 
     def __init__(self, frequencies: dict[str, float]) -> None:
         self.words = list(frequencies)
+        self.known = frozenset(self.words)
         self.frequencies = [frequencies[word] for word in self.words]
         self.lengths = np.array([len(word) for word in self.words], dtype=np.int32)
         letters = b"".join(_letter_counts(word) for word in self.words)

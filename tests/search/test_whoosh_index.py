@@ -236,3 +236,10 @@ def test_a_writers_turn_covers_reading_the_position_and_recording_the_next(index
     with other_worker.writing() as batch:  # the next turn starts from the position the last one recorded
         assert batch.position.applied == 7
     assert index.doc_count() == 4
+
+
+def test_a_suggestion_keeps_the_words_the_catalogue_knows(index: WhooshIndex) -> None:
+    # "care" is in the catalogue (if less often than "case", one letter away): only the unknown word changes.
+    page = index.search(SearchQuery(q="care payrol"))
+    assert page.total == 0
+    assert page.suggestion == "care payroll"
