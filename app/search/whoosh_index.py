@@ -428,7 +428,8 @@ class IndexBatch:
 
     @property
     def position(self) -> Position:
-        return self._owner.read_position()
+        """The position recorded with the generation this batch writes (a rebuild may swap in another)."""
+        return self._owner.read_position(self._generation)
 
     def apply(self, changes: Iterable[IndexChange], *, position: Position | None = None) -> int:
         if self.done:
@@ -522,10 +523,11 @@ class WhooshIndex:
 
     # Writing
 
-    def read_position(self) -> Position:
-        """This node's place in the outbox (kept with the index generation it describes)."""
+    def read_position(self, generation: Path | None = None) -> Position:
+        """This node's place in the outbox (kept with the index generation it describes: the current one
+        unless ``generation`` is given)."""
         try:
-            data = json.loads((self.generation_dir() / POSITION_FILE).read_text())
+            data = json.loads(((generation or self.generation_dir()) / POSITION_FILE).read_text())
         except (OSError, ValueError):
             return Position()
         return Position(int(data.get("applied", 0)), {int(k): float(v) for k, v in data.get("gaps", {}).items()})
