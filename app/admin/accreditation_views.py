@@ -10,7 +10,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.admin import services
-from app.admin.accreditation import AccreditationAction, AccreditationStatus, allowed_actions, expiry_date, lapses_before
+from app.admin.accreditation import (
+    AccreditationAction,
+    AccreditationStatus,
+    allowed_actions,
+    expiry_date,
+    lapses_before,
+)
+from app.admin.forms import ProfileReviewedForm
 from app.admin.views import bp
 from app.audit.models import AuditEvent
 from app.db import get_or_404, get_session
@@ -18,8 +25,8 @@ from app.exceptions import DomainError
 from app.forms import BaseForm
 from app.mail import send_mail
 from app.suppliers import declarations
-from app.suppliers.forms import CERTIFICATE_LABELS, ReasonForm
-from app.suppliers.models import Accreditation, EvidenceDocument, Organisation
+from app.suppliers.forms import CERTIFICATE_LABELS, PROFILE_FIELD_LABELS, ReasonForm
+from app.suppliers.models import Accreditation, EvidenceDocument, Organisation, OrganisationType
 from app.suppliers.services import application_tasks, current_status
 from app.suppliers.views import send_evidence
 from app.timeutil import today
@@ -54,7 +61,8 @@ def accreditation_queue() -> str:
     order = Accreditation.submitted_at.asc() if status == "submitted" else Accreditation.status_changed_at.desc()
     applications = session.scalars(stmt.order_by(order, Accreditation.id)).all()
     return render_template(
-        "admin/accreditation_queue.html", queues=QUEUES, status=status, counts=counts, applications=applications, today=today()
+        "admin/accreditation_queue.html", queues=QUEUES, status=status, counts=counts, applications=applications, today=today(),
+        profiles_waiting=services.count_profiles_awaiting_review(session, today()),
     )
 
 
@@ -94,6 +102,10 @@ def supplier(organisation_id: int, forms: dict[str, BaseForm] | None = None) -> 
         accreditation_ends = expiry_date(today(), current_app.config["ACCREDITATION_MONTHS"])
     else:
         accreditation_ends = None
+    profile_changes = services.unreviewed_profile_changes(session, accreditation, today())
+    profile_form = ProfileReviewedForm(prefix="profile", formdata=None)
+    if profile_changes:
+        profile_form.last_change.data = str(profile_changes[-1].id)  # marks reviewed what this page shows
     return render_template(
         "admin/supplier.html",
         organisation=org,
@@ -112,8 +124,41 @@ def supplier(organisation_id: int, forms: dict[str, BaseForm] | None = None) -> 
         approve_form=BaseForm(prefix="approve"),
         accreditation_ends=accreditation_ends,
         lapses_before=lapses_before,
+        profile_changes=profile_changes,
+        profile_form=profile_form,
+        field_labels=PROFILE_FIELD_LABELS,
+        organisation_types={t.value: t.label for t in OrganisationType},
         today=today(),
     ), 400 if failed else 200
+
+
+@bp.route("/suppliers/profile-changes")
+def profile_changes() -> str:
+    """Accredited suppliers whose profile changed since an admin last saw it, the longest-waiting first."""
+    session = get_session()
+    accreditations = session.scalars(services.profiles_awaiting_review(today())).all()
+    return render_template("admin/profile_changes.html", accreditations=accreditations)
+
+
+@bp.post("/suppliers/<int:organisation_id>/profile-reviewed")
+def profile_reviewed(organisation_id: int) -> Response:
+    session = get_session()
+    org = get_or_404(session, Organisation, organisation_id)
+    form = ProfileReviewedForm(prefix="profile")
+    back = redirect(url_for("admin.supplier", organisation_id=org.id))
+    if org.accreditation is None or not form.validate_on_submit():
+        # Nothing here is typed by the admin: a stale or broken page is sent back to be read again.
+        flash("Open the supplier's page again to see its profile changes, then mark them as reviewed.", "error")
+        return back
+    try:
+        count = services.mark_profile_reviewed(session, current_user, org.accreditation, up_to=int(form.last_change.data), today=today())
+    except DomainError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return back
+    session.commit()
+    flash(f"{org.name}: {count} profile change{'s' if count != 1 else ''} marked as reviewed.", "success")
+    return back
 
 
 def _notify(org: Organisation, subject: str, template: str, **context: Any) -> None:

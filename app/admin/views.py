@@ -7,13 +7,15 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.admin.forms import AddBuyerDomainForm, ConfirmForm
+from app.admin.services import count_profiles_awaiting_review
 from app.audit.models import AuditEvent
 from app.auth import services as auth_services
 from app.auth.decorators import check_role
 from app.auth.models import BuyerDomain, Role, User
-from app.admin.forms import AddBuyerDomainForm, ConfirmForm
 from app.db import get_or_404, get_session, paginate
 from app.exceptions import DomainError
+from app.timeutil import today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -35,6 +37,7 @@ def index() -> str:
         "users": session.scalar(sa.select(sa.func.count(User.id))),
         "locked": session.scalar(sa.select(sa.func.count(User.id)).where(User.locked_at.is_not(None))),
         "domains": session.scalar(sa.select(sa.func.count(BuyerDomain.id))),
+        "profiles": count_profiles_awaiting_review(session, today()),
     }
     return render_template("admin/index.html", counts=counts)
 

@@ -429,3 +429,35 @@ class AcceptInvitationForm(NewPasswordMixin, BaseForm):
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
         return self.validate_new_password(name=self.name.data or "") and ok
+
+
+# Each profile field as an admin reads it in a list of changes.
+PROFILE_FIELD_LABELS = {
+    "name": "Trading name",
+    "legal_name": "Registered name",
+    "description": "About the organisation",
+    "address_line_1": "Address line 1",
+    "address_line_2": "Address line 2",
+    "town": "Town or city",
+    "postcode": "Postcode",
+    "country": "Country",
+    "contact_name": "Contact name",
+    "contact_email": "Contact email address",
+    "contact_phone": "Contact telephone number",
+    "website": "Website",
+    "companies_house_number": "Companies House number",
+    "other_registration_number": "Other registration number",
+    "duns_number": "DUNS number",
+    "vat_registered": "Registered for VAT",
+    "vat_number": "VAT number",
+    "organisation_type": "Type of organisation",
+    "is_public_service_mutual": "Public service mutual",
+    "is_social_enterprise": "Social enterprise",
+    "is_vcse": "Voluntary, community or social enterprise (VCSE)",
+    "is_supported_employment_provider": "Supported employment provider",
+    "employee_ownership_pct": "Employee ownership (%)",
+    "headcount": "Staff headcount",
+    "turnover_gbp": "Annual turnover (£)",
+    "balance_sheet_gbp": "Balance sheet total (£)",
+    "size": "Size",
+}

@@ -164,6 +164,9 @@ class Accreditation(Base):
     # The latest reason shown to the supplier: what to change, why rejected or suspended.
     status_reason: Mapped[str | None] = mapped_column(sa.Text)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When an admin last saw the organisation's profile as it stands: at approval, then each time they review
+    # the changes the supplier has made since (admin.services.unreviewed_profile_changes).
+    profile_reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="accreditation")

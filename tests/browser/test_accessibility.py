@@ -344,6 +344,10 @@ PAGES: tuple[PageToScan, ...] = (
         status=400,
         errors=True,
     ),
+    PageToScan("profile changes queue", ADMIN, visit("/admin/suppliers/profile-changes"), "Supplier profile changes to review"),
+    PageToScan(
+        "supplier with profile changes", ADMIN, visit("/admin/suppliers/{supplier}"), "{supplier_name}", shows=("Profile changes to review",)
+    ),
     PageToScan("services", ADMIN, visit("/admin/services"), "Services"),
     PageToScan("service edits queue", ADMIN, visit("/admin/services/edits"), "Service edits to review"),
     PageToScan("service edit to review", ADMIN, visit("/admin/services/{edited}"), "{edited_name}"),
@@ -499,6 +503,7 @@ def scan_ids(live_server: LiveServer) -> dict[str, Any]:
             # Links as the emails carry them: a reset for the scan's own buyer, an invitation to join the supplier.
             buyer = _scalar(session, sa.select(User).where(User.email == BUYER))
             invitation = supplier_services.invite_colleague(session, supplier.users[0], "new.colleague@example.org")
+            supplier_services.update_profile(session, supplier.users[0], supplier, "details", {"contact_phone": "0113 496 0123"})
             session.commit()
             return {
                 "reset_token": make_reset_token(buyer),

@@ -38,7 +38,7 @@ from wtforms.fields.simple import SubmitField
 
 from app import create_app
 from app.admin.accreditation import AccreditationStatus
-from app.admin.forms import AddBuyerDomainForm, ConfirmForm
+from app.admin.forms import AddBuyerDomainForm, ConfirmForm, ProfileReviewedForm
 from app.admin.template_forms import TemplateForm
 from app.auth import api_tokens
 from app.auth.forms import (
@@ -75,6 +75,7 @@ from app.suppliers.forms import (
     ReasonForm,
     RegistrationNumbersForm,
 )
+from app.suppliers import services as supplier_services
 from app.suppliers.models import Invitation
 from app.suppliers.tokens import make_invitation_token
 from app.timeutil import today, utcnow
@@ -180,6 +181,8 @@ def world(engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFa
         invitation = Invitation(organisation=org, email="new.colleague@example.com", invited_by_id=supplier.id)
         session.add(invitation)
         token, _ = api_tokens.create_token(session, supplier, "Fuzzing")
+        # A change to the accredited supplier's profile, for an admin to review.
+        supplier_services.update_profile(session, supplier, org, "details", {"contact_name": "A new contact"})
         session.commit()
         with app.app_context():
             invitation_token = make_invitation_token(invitation)
@@ -263,6 +266,10 @@ ROUTES: list[FormRoute] = [
     _decision("request_changes", "submitted_org"),
     _decision("suspend", "org"),
     _decision("reinstate", "suspended_org"),
+    FormRoute(
+        "/admin/suppliers/<int:organisation_id>/profile-reviewed", ADMINISTRATOR, lambda: ProfileReviewedForm(prefix="profile"),
+        "/admin/suppliers/{org}/profile-reviewed",
+    ),
     FormRoute("/admin/templates/new", ADMINISTRATOR, TemplateForm, "/admin/templates/new"),
     FormRoute("/admin/templates/<int:template_id>/edit", ADMINISTRATOR, TemplateForm, "/admin/templates/{template}/edit"),
     FormRoute("/admin/templates/<int:template_id>/activate", ADMINISTRATOR, ConfirmForm, "/admin/templates/{template}/activate"),

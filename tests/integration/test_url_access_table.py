@@ -144,7 +144,9 @@ TABLE: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("/admin/services/<int:service_id>/enable", "POST"): ADMIN_POST,
     ("/admin/statistics", "GET"): ADMIN_ONLY,
     ("/admin/statistics/<slug>.csv", "GET"): ADMIN_ONLY,
+    ("/admin/suppliers/profile-changes", "GET"): ADMIN_ONLY,
     ("/admin/suppliers/<int:organisation_id>", "GET"): ADMIN_ONLY,
+    ("/admin/suppliers/<int:organisation_id>/profile-reviewed", "POST"): ADMIN_POST,
     (
         "/admin/suppliers/<int:organisation_id>/<any(approve, reject, request_changes, suspend, reinstate):action>",
         "POST",
