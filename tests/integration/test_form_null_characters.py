@@ -8,26 +8,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.admin.accreditation import AccreditationStatus
 from app.auth.models import Role
-from app.suppliers.models import Accreditation
+from app.suppliers.models import Accreditation, Organisation
 from app.timeutil import today
 from tests.contract_factories import make_contract
 from tests.factories import login_as, make_accredited_supplier, make_user
 
 
-def test_a_suspension_reason_with_a_null_character_is_refused_by_its_field(
-    session: Session, client: FlaskClient, app: Flask
-) -> None:
+@pytest.fixture
+def organisation(session: Session, client: FlaskClient, app: Flask) -> Organisation:
+    """An accredited supplier, with the client signed in as an admin who may suspend it."""
     organisation = make_accredited_supplier(session, Path(app.config["EVIDENCE_DIR"]))
     admin = make_user(session, Role.ADMIN)
     session.commit()
     login_as(client, admin)
+    return organisation
 
+
+def test_a_suspension_reason_with_a_null_character_is_refused_by_its_field(
+    session: Session, client: FlaskClient, organisation: Organisation
+) -> None:
     response = client.post(f"/admin/suppliers/{organisation.id}/suspend", data={"suspend-reason": "Unpaid\x00 fees"})
 
     assert response.status_code == 400
@@ -53,12 +59,7 @@ def test_an_exclusion_reason_with_a_null_character_is_refused_by_its_field(sessi
     assert "contains a null character: remove it" in response.get_data(as_text=True)
 
 
-def test_a_reason_without_one_is_still_accepted(session: Session, client: FlaskClient, app: Flask) -> None:
-    organisation = make_accredited_supplier(session, Path(app.config["EVIDENCE_DIR"]))
-    admin = make_user(session, Role.ADMIN)
-    session.commit()
-    login_as(client, admin)
-
+def test_a_reason_without_one_is_still_accepted(client: FlaskClient, organisation: Organisation) -> None:
     response = client.post(f"/admin/suppliers/{organisation.id}/suspend", data={"suspend-reason": "Unpaid fees"})
 
     assert response.status_code == 302
